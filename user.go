@@ -1,0 +1,116 @@
+package homeward
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what a user may do. Roles are not a ladder except where Rank says so.
+type Role string
+
+const (
+	RoleAdmin      Role = "admin"      // manages users and organisations; sees everything of its organisation
+	RoleSupervisor Role = "supervisor" // confirms identities and decides
+	RoleCaseworker Role = "caseworker" // registers and traces
+	RoleAnalyst    Role = "analyst"    // aggregate figures only, never a child's record
+	RoleLiaison    Role = "liaison"    // prepares lists for a mediator
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{RoleAdmin, RoleSupervisor, RoleCaseworker, RoleAnalyst, RoleLiaison}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, v := range Roles {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
+
+// CanReadRecords reports whether the role may see individual children's records.
+func (r Role) CanReadRecords() bool {
+	return r == RoleAdmin || r == RoleSupervisor || r == RoleCaseworker || r == RoleLiaison
+}
+
+// CanWriteRecords reports whether the role may create and edit cases and located records.
+func (r Role) CanWriteRecords() bool {
+	return r == RoleAdmin || r == RoleSupervisor || r == RoleCaseworker
+}
+
+// IsSupervisorRank reports whether the role may take supervisor decisions
+// (confirm a match, approve a verification).
+func (r Role) IsSupervisorRank() bool {
+	return r == RoleAdmin || r == RoleSupervisor
+}
+
+// User is a person who signs in to Homeward. The password hash never leaves the store.
+type User struct {
+	ID          int64     `json:"id"`
+	OrgID       int64     `json:"org_id"`
+	Login       string    `json:"login"`
+	DisplayName string    `json:"display_name"`
+	Role        Role      `json:"role"`
+	Locale      string    `json:"locale,omitempty"` // "uk" or "en"; empty follows the browser
+	Disabled    bool      `json:"disabled"`
+	Version     int       `json:"version"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Validate checks a user before it is stored.
+func (u *User) Validate() error {
+	if u.Login == "" {
+		return FieldErrorf(EINVALID, "login", "Login is required.")
+	}
+	if len(u.Login) > 100 {
+		return FieldErrorf(EINVALID, "login", "Login is longer than 100 characters.")
+	}
+	if u.OrgID == 0 {
+		return FieldErrorf(EINVALID, "org_id", "Organisation is required.")
+	}
+	if !u.Role.Valid() {
+		return FieldErrorf(EINVALID, "role", "Unknown role %q.", u.Role)
+	}
+	return nil
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+// ValidatePassword checks a new password.
+func ValidatePassword(p string) error {
+	if len([]rune(p)) < MinPasswordLength {
+		return FieldErrorf(EINVALID, "password", "Password must have at least %d characters.", MinPasswordLength)
+	}
+	return nil
+}
+
+// UserFilter selects users.
+type UserFilter struct {
+	OrgID int64 // 0: all organisations the caller may see
+}
+
+// UserService manages users, passwords, sessions and API tokens.
+type UserService interface {
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	FindUsers(ctx context.Context, f UserFilter) ([]*User, error)
+	// CreateUser stores u with the given password (hashed with argon2id).
+	CreateUser(ctx context.Context, u *User, password string) error
+	UpdateUser(ctx context.Context, u *User) error
+	SetPassword(ctx context.Context, userID int64, password string) error
+
+	// Authenticate checks a login and password and returns the user. It fails
+	// with EUNAUTHORIZED for a wrong pair and ETOOMANY when throttled.
+	Authenticate(ctx context.Context, login, password, remoteAddr string) (*User, error)
+	// CreateSession starts a session and returns its secret token.
+	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
+	// UserBySession resolves a session token; expired or unknown tokens give EUNAUTHORIZED.
+	UserBySession(ctx context.Context, token string) (*User, error)
+	DeleteSession(ctx context.Context, token string) error
+
+	// CreateAPIToken issues a bearer token for machine clients acting as the user.
+	CreateAPIToken(ctx context.Context, userID int64, name string) (token string, err error)
+	UserByAPIToken(ctx context.Context, token string) (*User, error)
+}
