@@ -228,3 +228,23 @@ func ParseDate(s string) (Date, error) {
 	}
 	return Date{}, Errorf(EINVALID, "%q is not a date (use DD.MM.YYYY or YYYY-MM-DD).", s)
 }
+
+// MarshalJSON writes "YYYY-MM-DD", or "" when unknown. Without it the
+// embedded time.Time's method would win over MarshalText and write a full
+// timestamp (and "0001-01-01T00:00:00Z" for an unknown date).
+func (d Date) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + d.String() + `"`), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, DD.MM.YYYY, "" or null.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return Errorf(EINVALID, "A date must be a string such as \"2024-02-24\".")
+	}
+	return d.UnmarshalText([]byte(s))
+}

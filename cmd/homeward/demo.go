@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/linkage/synth"
+	"github.com/homeward-project/homeward/store"
+)
+
+func init() {
+	register(command{
+		name:    "demo",
+		summary: "serve a temporary database filled with synthetic people",
+		run:     runDemo,
+	})
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr("HOMEWARD_ADDR", "127.0.0.1:8080"), "address to listen on (env HOMEWARD_ADDR)")
+	reports := fs.Int("reports", 300, "number of missing-child reports")
+	located := fs.Int("located", 3000, "number of located-child records")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic corpus")
+	keep := fs.Bool("keep", false, "keep the temporary database after exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("demo takes no arguments, got %q", fs.Arg(0))}
+	}
+	if *reports < 1 || *located < 1 {
+		return usageError{"--reports and --located must be positive"}
+	}
+	dir, err := os.MkdirTemp("", "homeward-demo-")
+	if err != nil {
+		return err
+	}
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
+	path := filepath.Join(dir, "homeward.db")
+	db, err := openDB(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	fmt.Fprintf(stdout, "Demo database: %s (synthetic people only)\n", path)
+	logins, password, err := loadDemo(ctx, db, synth.Config{Reports: *reports, Located: *located, Seed: *seed})
+	if err != nil {
+		return fmt.Errorf("load the demo: %w", err)
+	}
+	fmt.Fprintf(stdout, "Every demo user has the password %s\n", password)
+	for _, l := range logins {
+		fmt.Fprintf(stdout, "  %-22s %s\n", l[0], l[1])
+	}
+	return serveStore(ctx, db, *addr, stdout)
+}
+
+// demoOrgs are the invented organisations of the demo, one of each kind.
+var demoOrgs = []homeward.Org{
+	{Name: "Національне бюро розшуку дітей (демо)", Kind: homeward.OrgAgency},
+	{Name: "Фонд «Шлях додому» (демо)", Kind: homeward.OrgNGO},
+	{Name: "Mediator Office (demo)", Kind: homeward.OrgMediator},
+	{Name: "Counterpart Commission (demo)", Kind: homeward.OrgCounterpart},
+}
+
+// demoUsers gives the login, role and organisation (index in demoOrgs) of each demo user.
+var demoUsers = []struct {
+	login string
+	role  homeward.Role
+	org   int
+}{
+	{"admin", homeward.RoleAdmin, 0},
+	{"supervisor", homeward.RoleSupervisor, 0},
+	{"supervisor2", homeward.RoleSupervisor, 0},
+	{"caseworker", homeward.RoleCaseworker, 0},
+	{"analyst", homeward.RoleAnalyst, 0},
+	{"liaison", homeward.RoleLiaison, 0},
+	{"ngo-admin", homeward.RoleAdmin, 1},
+	{"ngo-caseworker", homeward.RoleCaseworker, 1},
+	{"mediator", homeward.RoleLiaison, 2},
+	{"counterpart", homeward.RoleCaseworker, 3},
+}
+
+// loadDemo creates the organisations and users and imports a synthetic corpus:
+// reports as the agency's and the NGO's cases, located records as the lists the
+// agency received. It returns the logins with their roles and the shared password.
+func loadDemo(ctx context.Context, db *store.DB, cfg synth.Config) (logins [][2]string, password string, err error) {
+	ctx = homeward.NewContextWithActor(ctx, homeward.SystemActor())
+	orgs := store.NewOrgService(db)
+	orgIDs := make([]int64, len(demoOrgs))
+	for i := range demoOrgs {
+		o := demoOrgs[i]
+		if err := orgs.CreateOrg(ctx, &o); err != nil {
+			return nil, "", err
+		}
+		orgIDs[i] = o.ID
+	}
+	password, err = store.GeneratePassword()
+	if err != nil {
+		return nil, "", err
+	}
+	users := store.NewUserService(db)
+	for _, du := range demoUsers {
+		u := &homeward.User{Login: du.login, DisplayName: du.login, Role: du.role, OrgID: orgIDs[du.org]}
+		if err := users.CreateUser(ctx, u, password); err != nil {
+			return nil, "", err
+		}
+		logins = append(logins, [2]string{du.login, string(du.role) + ", " + demoOrgs[du.org].Name})
+	}
+
+	corpus := synth.Generate(cfg)
+	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
+	var agencyCases, ngoCases []*homeward.Case
+	for _, row := range corpus.Reports {
+		c := demoCase(row, rng)
+		if rng.IntN(5) == 0 {
+			c.OrgID = orgIDs[1]
+			ngoCases = append(ngoCases, c)
+		} else {
+			c.OrgID = orgIDs[0]
+			agencyCases = append(agencyCases, c)
+		}
+	}
+	recs := make([]*homeward.LocatedRecord, 0, len(corpus.Located))
+	for _, row := range corpus.Located {
+		r := demoLocated(row, rng)
+		r.OrgID = orgIDs[0]
+		recs = append(recs, r)
+	}
+	cases := store.NewCaseService(db)
+	for i, batch := range [][]*homeward.Case{agencyCases, ngoCases} {
+		orgCtx := homeward.NewContextWithActor(ctx, homeward.Actor{System: true, Role: homeward.RoleAdmin, OrgID: orgIDs[i]})
+		if _, _, err := cases.ImportCases(orgCtx, batch, nil); err != nil {
+			return nil, "", err
+		}
+	}
+	agencyCtx := homeward.NewContextWithActor(ctx, homeward.Actor{System: true, Role: homeward.RoleAdmin, OrgID: orgIDs[0]})
+	if _, _, err := store.NewLocatedService(db).ImportLocated(agencyCtx, recs, nil); err != nil {
+		return nil, "", err
+	}
+	// The NGO shares a few of its cases with the agency, as partners do.
+	for i, c := range ngoCases {
+		if i%4 == 0 {
+			if err := cases.ShareCase(ctx, c.ID, orgIDs[0]); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	return logins, password, nil
+}
+
+var demoRelations = []string{"mother", "father", "grandmother", "aunt", "guardian"}
+
+// demoCase turns a synthetic report row (synth.Header) into a case with invented
+// family, consents and circumstances.
+func demoCase(row []string, rng *rand.Rand) *homeward.Case {
+	bd, _ := homeward.ParseBirthDate(row[5])
+	c := &homeward.Case{
+		GivenName:     row[1],
+		FamilyName:    row[2],
+		Patronymic:    row[3],
+		Sex:           homeward.Sex(row[4]),
+		BirthDate:     bd,
+		BirthPlace:    row[6],
+		LastSeenPlace: row[6],
+		LastSeenDate:  homeward.NewDate(2022+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28)),
+		Circumstance:  homeward.Circumstances[rng.IntN(len(homeward.Circumstances))],
+		Stage:         homeward.StageRegistered,
+		ImportKey:     "demo:" + row[0],
+	}
+	if rng.IntN(3) > 0 {
+		c.Stage = homeward.StageTracing
+	}
+	c.Consents = homeward.Consents{Tracing: true, ShareMediator: rng.IntN(3) > 0, DNA: rng.IntN(4) == 0}
+	c.Family = []homeward.FamilyMember{{
+		Name:     "(synthetic) " + row[2],
+		Relation: demoRelations[rng.IntN(len(demoRelations))],
+		Contact:  fmt.Sprintf("+380 00 %03d %04d", rng.IntN(1000), rng.IntN(10000)),
+		Inquirer: true,
+		LegalRep: rng.IntN(2) == 0,
+	}}
+	return c
+}
+
+var demoLocations = []homeward.LocationKind{homeward.LocationInstitution, homeward.LocationFoster, homeward.LocationAdoptive, homeward.LocationOther}
+
+// demoLocated turns a synthetic located row into a located record from an
+// invented source.
+func demoLocated(row []string, rng *rand.Rand) *homeward.LocatedRecord {
+	bd, _ := homeward.ParseBirthDate(row[5])
+	return &homeward.LocatedRecord{
+		GivenName:    row[1],
+		FamilyName:   row[2],
+		Patronymic:   row[3],
+		Sex:          homeward.Sex(row[4]),
+		BirthDate:    bd,
+		BirthPlace:   row[6],
+		LocationKind: demoLocations[rng.IntN(len(demoLocations))],
+		Region:       fmt.Sprintf("Region %d (demo)", 1+rng.IntN(40)),
+		ObservedAt:   homeward.NewDate(2023+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28)),
+		Source:       homeward.SourceKinds[rng.IntN(len(homeward.SourceKinds))],
+		SourceRef:    row[0],
+		Reliability:  []homeward.Reliability{homeward.ReliabilityHigh, homeward.ReliabilityMedium, homeward.ReliabilityLow}[rng.IntN(3)],
+		ImportKey:    "demo:" + row[0],
+	}
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/homeward-project/homeward/store"
+	"github.com/homeward-project/homeward/web"
+)
+
+func init() {
+	register(command{
+		name:    "serve",
+		summary: "serve the web application and the API",
+		run:     runServe,
+	})
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr("HOMEWARD_ADDR", "127.0.0.1:8080"), "address to listen on (env HOMEWARD_ADDR)")
+	dsn := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Arg(0))}
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return serveStore(ctx, db, *addr, stdout)
+}
+
+// Timeouts of the HTTP server: long enough for a large spreadsheet upload or
+// export on a slow link, short enough that idle or stalled clients do not
+// hold connections.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 5 * time.Minute
+	writeTimeout      = 5 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 15 * time.Second
+)
+
+// serveStore serves db on addr until ctx is cancelled, then shuts down
+// gracefully. On a database without users it first creates the administrator
+// and prints the one-time password to stdout, with the address it listens on
+// (addr may have port 0: the printed address has the real port). Logs go to
+// stderr and carry IDs only, never names.
+func serveStore(ctx context.Context, db *store.DB, addr string, stdout io.Writer) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	login, password, created, err := store.EnsureAdmin(ctx, db)
+	if err != nil {
+		return fmt.Errorf("create the first administrator: %w", err)
+	}
+	if created {
+		fmt.Fprintf(stdout, "Created the administrator.\n  login:    %s\n  password: %s\nThis password is shown only once; change it after logging in.\n", login, password)
+	}
+	srv := web.NewServer(web.Config{
+		Orgs:    store.NewOrgService(db),
+		Users:   store.NewUserService(db),
+		Cases:   store.NewCaseService(db),
+		Located: store.NewLocatedService(db),
+		Events:  store.NewEventService(db),
+		Uploads: store.NewUploadService(db),
+		Logger:  log,
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	fmt.Fprintf(stdout, "Homeward is listening on http://%s\n", ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String(), "dialect", db.Dialect())
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,383 @@
+// Command linkbench measures the linkage engine: accuracy on the public
+// benchmarks (FEBRL3, FEBRL4, fake_1000) and on the synthetic Ukrainian/
+// Russian corpus, and speed and memory at scale (reports against a million
+// located records, and single queries against an index of them). It prints
+// the figures; it asserts nothing (the tests do that for accuracy).
+//
+// Usage:
+//
+//	go run ./cmd/linkbench                       # everything, default sizes
+//	go run ./cmd/linkbench -suite public         # FEBRL and fake_1000 only
+//	go run ./cmd/linkbench -suite scale -reports 20000 -located 1000000
+//
+// The scale run links in a child process, so that its wall time and peak
+// resident memory are those of linking alone, not of generating the corpus.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/homeward-project/homeward/linkage"
+	"github.com/homeward-project/homeward/linkage/synth"
+)
+
+var profile string
+
+func main() {
+	log.SetFlags(0)
+	suite := flag.String("suite", "all", "what to run: public, synthetic, scale, index or all")
+	reports := flag.Int("reports", 20000, "reports in the scale run")
+	located := flag.Int("located", 1000000, "located records in the scale run (and the index)")
+	seed := flag.Uint64("seed", 7, "corpus seed")
+	dir := flag.String("dir", filepath.Join(os.TempDir(), "homeward-linkbench"), "where to keep generated corpora")
+	testdata := flag.String("testdata", "linkage/testdata", "the public benchmark data (FEBRL, fake_1000)")
+	models := flag.String("models", "testdata/models", "the benchmark model files")
+	queries := flag.Int("queries", 2000, "queries in the index run")
+	child := flag.String("child", "", "internal: link the corpus in DIR and report as JSON")
+	cpuprofile := flag.String("cpuprofile", "", "write the scale run's CPU profile to `FILE`")
+	flag.Parse()
+	profile = *cpuprofile
+	if *child != "" {
+		if profile != "" {
+			f, err := os.Create(profile)
+			if err != nil {
+				log.Fatal(err)
+			}
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+		if err := linkChild(*child); err != nil {
+			log.Print(err)
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+		return
+	}
+	run := func(name string) bool { return *suite == "all" || *suite == name }
+	if run("public") {
+		public(*testdata, *models)
+	}
+	if run("synthetic") {
+		for _, s := range []uint64{*seed, *seed + 1, *seed + 2} {
+			syntheticRun(2000, 20000, s)
+		}
+	}
+	if run("scale") {
+		scale(*dir, *reports, *located, *seed)
+	}
+	if run("index") {
+		index(*dir, *reports, *located, *seed, *queries)
+	}
+}
+
+func readCSV(path string) *linkage.Dataset {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, err := linkage.ReadCSV(bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
+		log.Fatalf("%s: %v", path, err)
+	}
+	return d
+}
+
+func readModel(path string) *linkage.Model {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	m, err := linkage.ReadModel(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return m
+}
+
+type result struct {
+	name         string
+	at05, best   linkage.Metrics
+	oneToOne     *linkage.Metrics
+	completeness float64
+	candidates   int64
+	elapsed      time.Duration
+	blocking     linkage.BlockingReport
+}
+
+func (r result) print() {
+	fmt.Printf("%-28s F1@0.5 %.4f (P %.4f R %.4f, %d pairs)  best F1 %.4f @ %.3f  pairs completeness %.4f  candidates %d  %.2fs\n",
+		r.name, r.at05.F1, r.at05.Precision, r.at05.Recall, r.at05.Predicted, r.best.F1, r.best.Threshold, r.completeness, r.candidates, r.elapsed.Seconds())
+	if r.oneToOne != nil {
+		fmt.Printf("%-28s F1@0.5 one-to-one %.4f (P %.4f R %.4f)\n", "", r.oneToOne.F1, r.oneToOne.Precision, r.oneToOne.Recall)
+	}
+	for _, rc := range r.blocking.Rules {
+		fmt.Printf("    %-66s %9d pairs\n", rc.Rule, rc.Pairs)
+	}
+}
+
+func evaluate(name string, m *linkage.Model, left, right *linkage.Dataset, truth *linkage.Truth, oneToOne bool) result {
+	start := time.Now()
+	lk, err := linkage.NewLinker(m, left, right)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := lk.Train(ctx); err != nil {
+		log.Fatal(err)
+	}
+	pairs, brep, err := lk.Pairs(ctx, 0.01)
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := result{name: name, elapsed: time.Since(start), blocking: brep}
+	scored := lk.Scored(pairs)
+	r.at05 = truth.Evaluate(scored, 0.5)
+	r.best = truth.BestThreshold(scored)
+	if oneToOne {
+		var above []linkage.Pair
+		for _, p := range pairs {
+			if p.Probability >= 0.5 {
+				above = append(above, p)
+			}
+		}
+		m := truth.Evaluate(lk.Scored(linkage.OneToOne(above)), 0.5)
+		r.oneToOne = &m
+	}
+	r.completeness, r.candidates = lk.Completeness(truth)
+	return r
+}
+
+func public(testdata, models string) {
+	a := readCSV(filepath.Join(testdata, "febrl", "dataset4a.csv"))
+	b := readCSV(filepath.Join(testdata, "febrl", "dataset4b.csv"))
+	febrl := readModel(filepath.Join(models, "febrl.json"))
+	evaluate("FEBRL4 (link 5,000 × 5,000)", febrl, a, b, linkage.FEBRL4Truth(a.Column("rec_id"), b.Column("rec_id")), false).print()
+	d := readCSV(filepath.Join(testdata, "febrl", "dataset3.csv"))
+	evaluate("FEBRL3 (dedupe 5,000)", febrl, d, nil, linkage.FEBRLDedupeTruth(d.Column("rec_id")), false).print()
+	f := readCSV(filepath.Join(testdata, "fake_1000.csv"))
+	truth := linkage.ClusterTruth(f.Column("unique_id"), f.Column("cluster"))
+	c := slices.Index(f.Header, "cluster")
+	for _, row := range f.Rows {
+		row[c] = ""
+	}
+	evaluate("fake_1000 (dedupe 1,000)", readModel(filepath.Join(models, "fake_1000.json")), f, nil, truth, false).print()
+}
+
+func corpusTruth(c *synth.Corpus) *linkage.Truth {
+	t := &linkage.Truth{Pairs: map[linkage.IDPair]bool{}}
+	for _, p := range c.Truth {
+		t.Pairs[linkage.IDPair{Left: p[0], Right: p[1]}] = true
+	}
+	return t
+}
+
+func syntheticRun(nr, nl int, seed uint64) {
+	c := synth.Generate(synth.Config{Reports: nr, Located: nl, Seed: seed})
+	left := &linkage.Dataset{Header: synth.Header, Rows: c.Reports}
+	right := &linkage.Dataset{Header: synth.Header, Rows: c.Located}
+	evaluate(fmt.Sprintf("synthetic %d × %d seed %d", nr, nl, seed), linkage.PersonModel(), left, right, corpusTruth(c), true).print()
+}
+
+// ensureCorpus writes the corpus as CSV files once per size and seed.
+func ensureCorpus(dir string, nr, nl int, seed uint64) string {
+	d := filepath.Join(dir, fmt.Sprintf("r%d-l%d-s%d", nr, nl, seed))
+	if _, err := os.Stat(filepath.Join(d, "truth.csv")); err == nil {
+		return d
+	}
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	start := time.Now()
+	c := synth.Generate(synth.Config{Reports: nr, Located: nl, Seed: seed})
+	write := func(name string, header []string, rows [][]string) {
+		f, err := os.Create(filepath.Join(d, name))
+		if err != nil {
+			log.Fatal(err)
+		}
+		w := csv.NewWriter(bufio.NewWriterSize(f, 1<<20))
+		w.Write(header)
+		w.WriteAll(rows)
+		if err := w.Error(); err != nil {
+			log.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
+	}
+	write("reports.csv", synth.Header, c.Reports)
+	write("located.csv", synth.Header, c.Located)
+	truth := make([][]string, len(c.Truth))
+	for i, p := range c.Truth {
+		truth[i] = []string{p[0], p[1]}
+	}
+	write("truth.csv", []string{"left_id", "right_id"}, truth)
+	fmt.Printf("generated %d reports and %d located records (%d true pairs) in %.1fs into %s\n", nr, nl, len(c.Truth), time.Since(start).Seconds(), d)
+	return d
+}
+
+// childReport is what the linking child process reports.
+type childReport struct {
+	Read, Prepare, Train, Score, Write float64 // seconds
+	Candidates                         int64
+	Pairs                              int
+	Blocking                           linkage.BlockingReport
+	TrainReport                        linkage.TrainReport
+}
+
+func linkChild(dir string) error {
+	ctx := context.Background()
+	var rep childReport
+	t := time.Now()
+	lap := func(dst *float64) { *dst = time.Since(t).Seconds(); t = time.Now() }
+	left := readCSV(filepath.Join(dir, "reports.csv"))
+	right := readCSV(filepath.Join(dir, "located.csv"))
+	lap(&rep.Read)
+	lk, err := linkage.NewLinker(linkage.PersonModel(), left, right)
+	if err != nil {
+		return err
+	}
+	left, right = nil, nil
+	runtime.GC()
+	lap(&rep.Prepare)
+	if rep.TrainReport, err = lk.Train(ctx); err != nil {
+		return err
+	}
+	lap(&rep.Train)
+	pairs, brep, err := lk.Pairs(ctx, 0.5)
+	if err != nil {
+		return err
+	}
+	rep.Blocking, rep.Candidates, rep.Pairs = brep, brep.Total, len(pairs)
+	lap(&rep.Score)
+	for name, ps := range map[string][]linkage.Pair{"pairs.csv": pairs, "pairs-one-to-one.csv": linkage.OneToOne(pairs)} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		fmt.Fprintln(w, "left_id,right_id,probability,weight")
+		for _, p := range ps {
+			fmt.Fprintf(w, "%s,%s,%.6f,%.3f\n", lk.LeftID(p.Left), lk.RightID(p.Right), p.Probability, p.Weight)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	lap(&rep.Write)
+	return json.NewEncoder(os.Stdout).Encode(rep)
+}
+
+func readPairs(path string) []linkage.ScoredPair {
+	d := readCSV(path)
+	var out []linkage.ScoredPair
+	for _, r := range d.Rows {
+		p, _ := strconv.ParseFloat(r[2], 64)
+		out = append(out, linkage.ScoredPair{Left: r[0], Right: r[1], Probability: p})
+	}
+	return out
+}
+
+func scale(dir string, nr, nl int, seed uint64) {
+	d := ensureCorpus(dir, nr, nl, seed)
+	self, err := os.Executable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	cmd := exec.Command(self, "-child", d, "-cpuprofile", profile)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("link child: %v", err)
+	}
+	wall := time.Since(start)
+	var rep childReport
+	if err := json.Unmarshal(out, &rep); err != nil {
+		log.Fatal(err)
+	}
+	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	truthD := readCSV(filepath.Join(d, "truth.csv"))
+	truth := &linkage.Truth{Pairs: map[linkage.IDPair]bool{}}
+	for _, r := range truthD.Rows {
+		truth.Pairs[linkage.IDPair{Left: r[0], Right: r[1]}] = true
+	}
+	m := truth.Evaluate(readPairs(filepath.Join(d, "pairs.csv")), 0.5)
+	m1 := truth.Evaluate(readPairs(filepath.Join(d, "pairs-one-to-one.csv")), 0.5)
+	fmt.Printf("scale: %d reports × %d located on %d cores: wall %.1fs (read %.1fs, prepare+key+index %.1fs, train %.1fs, score %.1fs, write %.1fs), peak RSS %.0f MiB\n",
+		nr, nl, runtime.NumCPU(), wall.Seconds(), rep.Read, rep.Prepare, rep.Train, rep.Score, rep.Write, float64(rss)/1024)
+	fmt.Printf("scale: candidate pairs %d, pairs ≥ 0.5: %d; F1@0.5 %.4f (P %.4f R %.4f); one-to-one F1 %.4f (P %.4f R %.4f)\n",
+		rep.Candidates, rep.Pairs, m.F1, m.Precision, m.Recall, m1.F1, m1.Precision, m1.Recall)
+	fmt.Printf("scale: training: %d random pairs, %d EM pairs, prior %.3g\n", rep.TrainReport.RandomPairs, rep.TrainReport.EMPairs, rep.TrainReport.Prior)
+	for _, rc := range rep.Blocking.Rules {
+		fmt.Printf("    %-66s %10d pairs\n", rc.Rule, rc.Pairs)
+	}
+}
+
+func index(dir string, nr, nl int, seed uint64, queries int) {
+	d := ensureCorpus(dir, nr, nl, seed)
+	reports := readCSV(filepath.Join(d, "reports.csv"))
+	located := readCSV(filepath.Join(d, "located.csv"))
+	// Train on a slice of the reports against all located records, as a
+	// deployment trains once and saves the model.
+	start := time.Now()
+	sample := &linkage.Dataset{Header: reports.Header, Rows: reports.Rows[:min(2000, len(reports.Rows))]}
+	lk, err := linkage.NewLinker(linkage.PersonModel(), sample, located)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := lk.Train(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	model := lk.Model()
+	lk = nil
+	trained := time.Since(start)
+	start = time.Now()
+	ix, err := linkage.NewIndex(model, located)
+	if err != nil {
+		log.Fatal(err)
+	}
+	built := time.Since(start)
+	runtime.GC()
+	lat := make([]time.Duration, 0, queries)
+	found := 0
+	for i := 0; i < queries && i < len(reports.Rows); i++ {
+		q := map[string]string{}
+		for c, h := range reports.Header {
+			q[h] = reports.Rows[i][c]
+		}
+		t := time.Now()
+		cs, err := ix.Query(q, 10, 0.01)
+		lat = append(lat, time.Since(t))
+		if err != nil {
+			log.Fatal(err)
+		}
+		found += len(cs)
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	fmt.Printf("index: %d records (trained in %.1fs, built in %.1fs); %d queries: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; %d candidates returned\n",
+		ix.Len(), trained.Seconds(), built.Seconds(), len(lat), pct(0.5), pct(0.95), pct(0.99), pct(1), found)
+}
+

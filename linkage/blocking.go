@@ -1,0 +1,198 @@
+package linkage
+
+import (
+	"slices"
+	"unicode/utf8"
+)
+
+// compiledRule is a blocking rule with its parts resolved to columns.
+type compiledRule struct {
+	name  string
+	parts []BlockPart
+	cols  [][]int // per part, the fields whose keys it takes
+}
+
+// keyList holds every record's blocking keys for one rule, in compressed rows.
+type keyList struct {
+	off  []uint32 // record i's keys are keys[off[i]:off[i+1]]
+	keys []uint64
+}
+
+func (k *keyList) of(i int) []uint64 { return k.keys[k.off[i]:k.off[i+1]] }
+
+// blockIndex finds the records holding a key: entries sorted by key.
+type blockIndex struct {
+	keys []uint64
+	recs []uint32
+}
+
+func (b *blockIndex) lookup(key uint64) []uint32 {
+	i, found := slices.BinarySearch(b.keys, key)
+	if !found {
+		return nil
+	}
+	j := i + 1
+	for j < len(b.keys) && b.keys[j] == key {
+		j++
+	}
+	return b.recs[i:j]
+}
+
+func buildIndex(kl *keyList, n int) *blockIndex {
+	type entry struct {
+		key uint64
+		rec uint32
+	}
+	es := make([]entry, 0, len(kl.keys))
+	for i := 0; i < n; i++ {
+		for _, k := range kl.of(i) {
+			es = append(es, entry{k, uint32(i)})
+		}
+	}
+	radixSort(es, func(e entry) uint64 { return e.key })
+	b := &blockIndex{keys: make([]uint64, len(es)), recs: make([]uint32, len(es))}
+	for i, e := range es {
+		b.keys[i], b.recs[i] = e.key, e.rec
+	}
+	return b
+}
+
+// radixSort sorts by a 64-bit key, stable, in four 16-bit passes: a
+// million records' keys sort in a fraction of the time a comparison sort
+// takes.
+func radixSort[T any](xs []T, key func(T) uint64) {
+	if len(xs) < 1<<12 {
+		slices.SortStableFunc(xs, func(a, b T) int {
+			ka, kb := key(a), key(b)
+			if ka < kb {
+				return -1
+			}
+			if ka > kb {
+				return 1
+			}
+			return 0
+		})
+		return
+	}
+	buf := make([]T, len(xs))
+	src, dst := xs, buf
+	count := make([]int, 1<<16+1)
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(count)
+		for _, x := range src {
+			count[(key(x)>>shift)&0xffff+1]++
+		}
+		if count[1] == len(src) {
+			continue // every key has these bits zero
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, x := range src {
+			b := (key(x) >> shift) & 0xffff
+			dst[count[b]] = x
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &xs[0] {
+		copy(xs, src)
+	}
+}
+
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+func hashString(s string) uint64 {
+	var h uint64 = 14695981039346656037
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// partKeys appends the keys of one value for one block part; a blank or
+// unparseable value has none, so it blocks with nothing.
+func partKeys(dst []uint64, p BlockPart, v *values, id uint32) []uint64 {
+	if p.Key == BlockAll {
+		return append(dst, 1)
+	}
+	if id == 0 {
+		return dst
+	}
+	switch p.Key {
+	case BlockValue:
+		return append(dst, hashString(v.norms[id]))
+	case BlockPrefix:
+		s := v.norms[id]
+		n, i := 0, 0
+		for i < len(s) && n < p.Length {
+			_, sz := utf8.DecodeRuneInString(s[i:])
+			i += sz
+			n++
+		}
+		return append(dst, hashString(s[:i]))
+	case BlockNameKeys:
+		return append(dst, v.names[id].Keys()...)
+	}
+	d := v.dates[id]
+	switch p.Key {
+	case BlockYear:
+		if d.prec >= precYear {
+			return append(dst, uint64(d.y))
+		}
+	case BlockYearMonth:
+		if d.prec >= precMonth {
+			return append(dst, uint64(d.y)<<8|uint64(d.m))
+		}
+	case BlockMonthDay:
+		if d.prec == precDay {
+			a, b := d.m, d.d
+			if b < a {
+				a, b = b, a
+			}
+			return append(dst, uint64(a)<<8|uint64(b))
+		}
+	case BlockDate:
+		if d.prec == precDay {
+			return append(dst, uint64(d.y)<<16|uint64(d.m)<<8|uint64(d.d))
+		}
+	}
+	return dst
+}
+
+// ruleKeys appends the keys of a record under a rule: the cross product of
+// its parts' keys, each combination hashed with the rule's number.
+func ruleKeys(dst []uint64, ri int, r *compiledRule, v *values, ids func(col int) uint32, scratch [][]uint64) []uint64 {
+	for pi, p := range r.parts {
+		scratch[pi] = scratch[pi][:0]
+		for _, c := range r.cols[pi] {
+			scratch[pi] = partKeys(scratch[pi], p, v, ids(c))
+		}
+		if len(scratch[pi]) == 0 {
+			return dst
+		}
+	}
+	start := len(dst)
+	dst = append(dst, mix(uint64(ri)+0x9e3779b97f4a7c15))
+	for pi := range r.parts {
+		n := len(dst)
+		for i := start; i < n; i++ {
+			for _, k := range scratch[pi] {
+				dst = append(dst, mix(dst[i]^mix(k+uint64(pi))))
+			}
+		}
+		dst = slices.Delete(dst, start, n)
+	}
+	// Several name keys can combine to the same key; keep each once.
+	slices.Sort(dst[start:])
+	tail := slices.Compact(dst[start:])
+	return dst[:start+len(tail)]
+}

@@ -1,0 +1,441 @@
+package linkage
+
+import (
+	"math"
+	"strings"
+
+	"github.com/homeward-project/homeward/names"
+)
+
+// comparator is a compiled comparison: levels as codes, weights as a table,
+// columns as indexes.
+type comparator struct {
+	c        *Comparison
+	col      int // index into the model's fields
+	swapCol  int // -1 without a swap field
+	when     []uint8
+	thr      []float64
+	reasons  []uint16 // bit set of names.Reason per level
+	weights  []float64
+	m        []float64
+	tfLevel  []bool
+	tf       []float32 // value id → relative frequency of its normalised form
+	tfVals   *values   // the table tf is indexed by
+	tfMinU   float64
+	maxW     float64 // the most a pair can gain from this comparison
+	cost     int
+	usesName bool
+}
+
+const (
+	cMissing uint8 = iota
+	cExact
+	cNormalised
+	cReason
+	cScore
+	cJaroWinkler
+	cLevenshtein
+	cSwapped
+	cLocalPart
+	cDayOffset
+	cDayMonthSwapped
+	cSameMonth
+	cMonthOffset
+	cSameYear
+	cYearOffset
+	cAgeWindow
+	cSameSettlement
+	cSameRaion
+	cSameOblast
+	cAbsDiff
+	cRelDiff
+	cElse
+)
+
+var whenCode = map[string]uint8{
+	WhenMissing: cMissing, WhenExact: cExact, WhenNormalised: cNormalised, WhenReason: cReason,
+	WhenScore: cScore, WhenJaroWinkler: cJaroWinkler, WhenLevenshtein: cLevenshtein,
+	WhenSwapped: cSwapped, WhenLocalPart: cLocalPart, WhenDayOffset: cDayOffset,
+	WhenDayMonthSwapped: cDayMonthSwapped, WhenSameMonth: cSameMonth, WhenMonthOffset: cMonthOffset,
+	WhenSameYear: cSameYear, WhenYearOffset: cYearOffset, WhenAgeWindow: cAgeWindow,
+	WhenSameSettlement: cSameSettlement, WhenSameRaion: cSameRaion, WhenSameOblast: cSameOblast,
+	WhenAbsDiff: cAbsDiff, WhenRelDiff: cRelDiff, WhenElse: cElse,
+}
+
+var reasonCode = map[string]names.Reason{
+	"identical": names.Identical, "normalised": names.Normalised, "transliteration": names.Transliteration,
+	"equivalent": names.Equivalent, "diminutive": names.Diminutive, "gender_form": names.GenderForm,
+	"phonetic": names.Phonetic, "typo": names.Typo,
+}
+
+func compileComparison(c *Comparison, fields []string) *comparator {
+	k := &comparator{c: c, col: indexOf(fields, c.Field), swapCol: -1, tfMinU: c.TFMinimumU}
+	if c.SwapField != "" {
+		k.swapCol = indexOf(fields, c.SwapField)
+	}
+	if k.tfMinU == 0 {
+		k.tfMinU = 1e-4
+	}
+	for _, l := range c.Levels {
+		k.when = append(k.when, whenCode[l.When])
+		k.thr = append(k.thr, l.Threshold)
+		var mask uint16
+		for _, r := range l.Reasons {
+			mask |= 1 << reasonCode[r]
+		}
+		k.reasons = append(k.reasons, mask)
+		k.tfLevel = append(k.tfLevel, l.TFAdjust)
+	}
+	switch c.Kind {
+	case KindName, KindPlace:
+		k.cost, k.usesName = 3, true
+	case KindString:
+		k.cost = 2
+	default:
+		k.cost = 1
+	}
+	k.setWeights()
+	return k
+}
+
+// setWeights refreshes the weight table from the comparison's m and u.
+func (k *comparator) setWeights() {
+	k.weights = k.weights[:0]
+	k.m = k.m[:0]
+	k.maxW = 0
+	for i := range k.c.Levels {
+		l := &k.c.Levels[i]
+		w := l.Weight()
+		k.weights = append(k.weights, w)
+		k.m = append(k.m, l.M)
+		if l.TFAdjust && l.M > 0 {
+			w = max(w, math.Log2(l.M/k.tfMinU))
+		}
+		k.maxW = max(k.maxW, w)
+	}
+}
+
+func indexOf(xs []string, s string) int {
+	for i, x := range xs {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// side is one value of one record for a comparison: the table it lives in
+// and its id there.
+type ref struct {
+	t  *values
+	id uint32
+}
+
+func (r ref) blank() bool { return r.id == 0 }
+
+func (r ref) same(o ref) bool {
+	if r.t == o.t {
+		return r.id == o.id
+	}
+	return r.t.strs[r.id] == o.t.strs[o.id]
+}
+
+// simCache remembers name similarities between value ids of the shared
+// table, because the same pairs of names recur across millions of pairs. It
+// is direct-mapped: bounded, allocation-free, and a miss only costs a
+// comparison.
+type simCache struct {
+	slots  []simSlot
+	places map[uint64]uint8 // place level by value pair (one place comparison per model)
+}
+
+type simSlot struct {
+	key uint64 // a.id<<32 | b.id, +1 so that the zero slot is empty
+	sim sim
+}
+
+type sim struct {
+	score  float32
+	reason names.Reason
+}
+
+const simSlots = 1 << 18
+
+func newSimCache() *simCache { return &simCache{slots: make([]simSlot, simSlots)} }
+
+func (s *simCache) compare(a, b ref) sim {
+	if s == nil || a.t != b.t {
+		r := names.CompareNames(a.t.names[a.id], b.t.names[b.id])
+		return sim{float32(r.Score), r.Reason}
+	}
+	key := (uint64(a.id)<<32 | uint64(b.id)) + 1
+	slot := &s.slots[mix(key)&(simSlots-1)]
+	if slot.key == key {
+		return slot.sim
+	}
+	r := names.CompareNames(a.t.names[a.id], b.t.names[b.id])
+	v := sim{float32(r.Score), r.Reason}
+	slot.key, slot.sim = key, v
+	return v
+}
+
+// level returns the index of the first level whose condition holds for
+// values a and b (sa, sb: the swap field's values).
+func (k *comparator) level(a, b, sa, sb ref, cache *simCache) int {
+	if a.blank() || b.blank() {
+		if k.when[0] == cMissing {
+			return 0
+		}
+		return len(k.when) - 1
+	}
+	var (
+		s       sim
+		haveSim bool
+		jwv     = -1.0
+	)
+	for i, w := range k.when {
+		switch w {
+		case cMissing:
+			continue
+		case cElse:
+			return i
+		}
+		switch k.c.Kind {
+		case KindName:
+			if w == cSwapped {
+				if k.swapped(a, b, sa, sb, k.thr[i], cache) {
+					return i
+				}
+				continue
+			}
+			if w == cExact {
+				if a.same(b) {
+					return i
+				}
+				continue
+			}
+			if !haveSim {
+				s, haveSim = cache.compare(a, b), true
+			}
+			switch w {
+			case cNormalised:
+				if s.reason == names.Identical || s.reason == names.Normalised {
+					return i
+				}
+			case cReason:
+				if k.reasons[i]&(1<<s.reason) != 0 {
+					return i
+				}
+			case cScore:
+				if float64(s.score) >= k.thr[i] {
+					return i
+				}
+			case cJaroWinkler:
+				if jwv < 0 {
+					jwv = jaroWinkler(a.t.norms[a.id], b.t.norms[b.id])
+				}
+				if jwv >= k.thr[i] {
+					return i
+				}
+			case cLevenshtein:
+				if levenshtein(a.t.norms[a.id], b.t.norms[b.id], int(k.thr[i])) <= int(k.thr[i]) {
+					return i
+				}
+			}
+		case KindString, KindExact:
+			if w == cSwapped {
+				if !sa.blank() && !sb.blank() &&
+					a.t.norms[a.id] == sb.t.norms[sb.id] && sa.t.norms[sa.id] == b.t.norms[b.id] {
+					return i
+				}
+				continue
+			}
+			na, nb := a.t.norms[a.id], b.t.norms[b.id]
+			switch w {
+			case cExact:
+				if a.same(b) {
+					return i
+				}
+			case cNormalised:
+				if na == nb {
+					return i
+				}
+			case cLevenshtein:
+				if levenshtein(na, nb, int(k.thr[i])) <= int(k.thr[i]) {
+					return i
+				}
+			case cJaroWinkler:
+				if jwv < 0 {
+					jwv = jaroWinkler(na, nb)
+				}
+				if jwv >= k.thr[i] {
+					return i
+				}
+			case cLocalPart:
+				la, _, oka := strings.Cut(na, "@")
+				lb, _, okb := strings.Cut(nb, "@")
+				if oka && okb && la == lb {
+					return i
+				}
+			}
+		case KindDate:
+			if k.dateLevel(w, k.thr[i], a, b) {
+				return i
+			}
+		case KindSex:
+			x, y := a.t.sexes[a.id], b.t.sexes[b.id]
+			if x != sexUnknown && x == y {
+				return i
+			}
+		case KindNumeric:
+			if k.numLevel(w, k.thr[i], a, b) {
+				return i
+			}
+		case KindPlace:
+			return k.placeLevelCached(a, b, cache)
+		}
+	}
+	return len(k.when) - 1
+}
+
+func (k *comparator) swapped(a, b, sa, sb ref, thr float64, cache *simCache) bool {
+	if a.blank() || b.blank() || sa.blank() || sb.blank() {
+		return false
+	}
+	if thr == 0 {
+		thr = 0.9
+	}
+	x := cache.compare(a, sb)
+	if float64(x.score) < thr {
+		return false
+	}
+	y := cache.compare(sa, b)
+	return float64(y.score) >= thr
+}
+
+func (k *comparator) dateLevel(w uint8, thr float64, a, b ref) bool {
+	x, y := a.t.dates[a.id], b.t.dates[b.id]
+	switch w {
+	case cExact:
+		return a.same(b) || (x.prec == precDay && y.prec == precDay && x.y == y.y && x.m == y.m && x.d == y.d)
+	case cLevenshtein:
+		return x.digits != "" && y.digits != "" && levenshtein(x.digits, y.digits, int(thr)) <= int(thr)
+	}
+	if x.prec == precNone || y.prec == precNone {
+		return false
+	}
+	full := x.prec == precDay && y.prec == precDay
+	months := x.prec >= precMonth && y.prec >= precMonth
+	switch w {
+	case cDayOffset:
+		if !full {
+			return false
+		}
+		d := x.days() - y.days()
+		return d <= int(thr) && -d <= int(thr)
+	case cDayMonthSwapped:
+		return full && x.y == y.y && x.m == y.d && x.d == y.m && x.m != x.d
+	case cSameMonth:
+		return months && x.y == y.y && x.m == y.m
+	case cMonthOffset:
+		if !months {
+			return false
+		}
+		d := x.months() - y.months()
+		return d <= int(thr) && -d <= int(thr)
+	case cSameYear:
+		return x.y == y.y
+	case cYearOffset:
+		d := int(x.y) - int(y.y)
+		return d <= int(thr) && -d <= int(thr)
+	case cAgeWindow:
+		if x.prec != precYear && y.prec != precYear {
+			return false
+		}
+		d := int(x.y) - int(y.y)
+		return d <= int(thr) && -d <= int(thr)
+	}
+	return false
+}
+
+func (k *comparator) numLevel(w uint8, thr float64, a, b ref) bool {
+	if !a.t.numOK[a.id] || !b.t.numOK[b.id] {
+		return w == cExact && a.same(b)
+	}
+	x, y := a.t.nums[a.id], b.t.nums[b.id]
+	switch w {
+	case cExact:
+		return x == y
+	case cAbsDiff:
+		return math.Abs(x-y) <= thr
+	case cRelDiff:
+		m := max(math.Abs(x), math.Abs(y))
+		return m == 0 || math.Abs(x-y)/m <= thr
+	}
+	return false
+}
+
+// placeLevelCached finds the place level once per pair of values: there
+// are few distinct birthplaces and each comparison costs name comparisons.
+func (k *comparator) placeLevelCached(a, b ref, cache *simCache) int {
+	key := uint64(a.id)<<32 | uint64(b.id)
+	if cache != nil && a.t == b.t {
+		if cache.places == nil {
+			cache.places = map[uint64]uint8{}
+		}
+		if lv, ok := cache.places[key]; ok {
+			return int(lv)
+		}
+	}
+	lv := len(k.when) - 1
+	for i, w := range k.when {
+		if w == cMissing {
+			continue
+		}
+		if w == cElse || k.placeLevel(w, a, b) {
+			lv = i
+			break
+		}
+	}
+	if cache != nil && a.t == b.t {
+		if len(cache.places) > 1<<20 {
+			clear(cache.places)
+		}
+		cache.places[key] = uint8(lv)
+	}
+	return lv
+}
+
+func (k *comparator) placeLevel(w uint8, a, b ref) bool {
+	x, y := &a.t.places[a.id], &b.t.places[b.id]
+	switch w {
+	case cExact:
+		return a.same(b)
+	case cNormalised:
+		return a.t.norms[a.id] == b.t.norms[b.id]
+	case cSameSettlement:
+		if x.settlement == nil || y.settlement == nil {
+			return false
+		}
+		if x.oblast != 0 && y.oblast != 0 && x.oblast != y.oblast {
+			return false
+		}
+		return namesAgree(x.settlement, y.settlement)
+	case cSameRaion:
+		if x.raion == nil || y.raion == nil {
+			return false
+		}
+		if x.oblast != 0 && y.oblast != 0 && x.oblast != y.oblast {
+			return false
+		}
+		return namesAgree(x.raion, y.raion)
+	case cSameOblast:
+		return x.oblast != 0 && x.oblast == y.oblast
+	}
+	return false
+}
+
+func namesAgree(a, b *names.Name) bool {
+	s := names.CompareNames(a, b)
+	return s.Reason != names.Different || s.Score >= 0.92
+}

@@ -1,0 +1,544 @@
+package linkage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/homeward-project/homeward/names"
+)
+
+// ErrInput marks input a model cannot be applied to (a missing column).
+var ErrInput = errors.New("invalid input")
+
+// Linker links two datasets, or deduplicates one, under a model.
+type Linker struct {
+	model  *Model
+	fields []string
+	vals   *values
+	left   *sideData
+	right  *sideData // == left when deduplicating
+	dedupe bool
+	comps  []*comparator
+	order  []int // comparators, cheapest first
+	rules  []*compiledRule
+	index  []*blockIndex // per rule, over the right side
+
+	// Progress, when set, is told how far each stage has come.
+	Progress func(stage string, done, total int)
+}
+
+// sideData is one dataset as value ids per model field.
+type sideData struct {
+	vals *values // the table its value ids refer to
+	ids    []string
+	data   []uint32 // value ids, record-major: a record's fields share a cache line
+	stride int      // fields per record
+	n      int
+	keys []keyList // per rule
+}
+
+func (s *sideData) at(field, row int) uint32 { return s.data[row*s.stride+field] }
+
+// Pair is a candidate pair with its score. Left and Right are row indexes
+// in the left and right datasets (both in the one dataset when deduplicating,
+// Left < Right).
+type Pair struct {
+	Left, Right int
+	Weight      float64
+	Probability float64
+}
+
+// Contribution is one comparison's part in a pair's weight: the level it
+// reached and what that weighs.
+type Contribution struct {
+	Comparison string  `json:"comparison"`
+	Level      string  `json:"level"`
+	Weight     float64 `json:"weight"`
+	Detail     string  `json:"detail,omitempty"`
+}
+
+// RuleCount is how many candidate pairs a blocking rule produced that no
+// earlier rule had.
+type RuleCount struct {
+	Rule  string `json:"rule"`
+	Pairs int64  `json:"pairs"`
+}
+
+// BlockingReport counts candidate pairs by rule; Total is the number scored.
+type BlockingReport struct {
+	Rules []RuleCount `json:"rules"`
+	Total int64       `json:"total"`
+}
+
+// NewLinker prepares left and right for linkage under m (right nil: find
+// duplicates within left). The model is copied; training changes the copy.
+// Every field the model reads must be a column unless AllowMissingFields.
+func NewLinker(m *Model, left, right *Dataset) (*Linker, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	lk := &Linker{model: m.Clone(), fields: m.Fields(), vals: newValues(), dedupe: right == nil}
+	var err error
+	if lk.left, err = lk.load(left, "left"); err != nil {
+		return nil, err
+	}
+	if right == nil {
+		lk.right = lk.left
+	} else if lk.right, err = lk.load(right, "right"); err != nil {
+		return nil, err
+	}
+	lk.prepare()
+	lk.compile()
+	lk.computeTF()
+	lk.left.keys = make([]keyList, len(lk.rules))
+	lk.right.keys = make([]keyList, len(lk.rules))
+	lk.index = make([]*blockIndex, len(lk.rules))
+	// Rules are independent: key and index them in parallel.
+	parallel(len(lk.rules), 1, func(lo, hi int) {
+		for ri := lo; ri < hi; ri++ {
+			r := lk.rules[ri]
+			lk.keySide(lk.left, ri, r)
+			if !lk.dedupe {
+				lk.keySide(lk.right, ri, r)
+			}
+			lk.index[ri] = buildIndex(&lk.right.keys[ri], lk.right.n)
+		}
+	})
+	return lk, nil
+}
+
+// Model returns the linker's model, trained once Train has run.
+func (lk *Linker) Model() *Model { return lk.model }
+
+// LeftID and RightID return a row's identifier.
+func (lk *Linker) LeftID(i int) string  { return lk.left.ids[i] }
+func (lk *Linker) RightID(i int) string { return lk.right.ids[i] }
+
+// Sizes returns the number of records on each side.
+func (lk *Linker) Sizes() (left, right int) { return lk.left.n, lk.right.n }
+
+func (lk *Linker) load(d *Dataset, side string) (*sideData, error) {
+	if d == nil {
+		return nil, fmt.Errorf("%w: no %s dataset", ErrInput, side)
+	}
+	idc := d.column(lk.model.ID())
+	if idc < 0 {
+		return nil, fmt.Errorf("%w: %s file has no %q column", ErrInput, side, lk.model.ID())
+	}
+	nf := len(lk.fields)
+	s := &sideData{vals: lk.vals, n: len(d.Rows), ids: make([]string, len(d.Rows)), data: make([]uint32, len(d.Rows)*nf), stride: nf}
+	for fi, f := range lk.fields {
+		c := d.column(f)
+		if c < 0 && fi > 0 && !lk.model.AllowMissingFields {
+			return nil, fmt.Errorf("%w: %s file has no column %q that the model compares", ErrInput, side, f)
+		}
+		if c >= 0 && fi > 0 {
+			for i, row := range d.Rows {
+				if c < len(row) {
+					s.data[i*nf+fi] = lk.vals.intern(row[c])
+				}
+			}
+		}
+	}
+	for i, row := range d.Rows {
+		if idc < len(row) {
+			s.ids[i] = strings.TrimSpace(row[idc])
+		}
+	}
+	return s, nil
+}
+
+// fieldKinds lists, per model field, the prepared forms it needs.
+func (lk *Linker) fieldKinds() []map[string]bool {
+	out := make([]map[string]bool, len(lk.fields))
+	for i := range out {
+		out[i] = map[string]bool{}
+	}
+	add := func(field, kind string) {
+		if i := indexOf(lk.fields, field); i >= 0 {
+			out[i][kind] = true
+		}
+	}
+	for _, c := range lk.model.Comparisons {
+		add(c.Field, c.Kind)
+		add(c.SwapField, c.Kind)
+	}
+	for _, r := range lk.model.Blocking {
+		for _, p := range r.Parts {
+			kind := KindDate
+			switch p.Key {
+			case BlockNameKeys:
+				kind = KindName
+			case BlockValue, BlockPrefix:
+				kind = KindString
+			case BlockAll:
+				continue
+			}
+			add(p.Field, kind)
+			for _, f := range p.Also {
+				add(f, kind)
+			}
+		}
+	}
+	return out
+}
+
+// kindsOf lists every prepared form the model needs.
+func (lk *Linker) kindsOf() map[string]bool {
+	all := map[string]bool{}
+	for _, ks := range lk.fieldKinds() {
+		for k := range ks {
+			all[k] = true
+		}
+	}
+	return all
+}
+
+// prepare fills, for each field, the prepared forms its kinds need, for the
+// distinct values it holds: a million birth dates need no name analysis.
+func (lk *Linker) prepare() {
+	seen := make([]bool, len(lk.vals.strs))
+	for fi, kinds := range lk.fieldKinds() {
+		if len(kinds) == 0 {
+			continue
+		}
+		clear(seen)
+		var ids []uint32
+		for _, s := range []*sideData{lk.left, lk.right} {
+			for i := 0; i < s.n; i++ {
+				id := s.at(fi, i)
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+		for _, k := range sortedKeys(kinds) {
+			lk.vals.prepare(k, ids)
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (lk *Linker) compile() {
+	lk.comps = lk.comps[:0]
+	for i := range lk.model.Comparisons {
+		lk.comps = append(lk.comps, compileComparison(&lk.model.Comparisons[i], lk.fields))
+	}
+	lk.order = make([]int, len(lk.comps))
+	for i := range lk.order {
+		lk.order[i] = i
+	}
+	slices.SortStableFunc(lk.order, func(a, b int) int { return lk.comps[a].cost - lk.comps[b].cost })
+	lk.rules = lk.rules[:0]
+	for _, r := range lk.model.Blocking {
+		cr := &compiledRule{name: r.Name, parts: r.Parts}
+		for _, p := range r.Parts {
+			cols := []int{indexOf(lk.fields, p.Field)}
+			for _, f := range p.Also {
+				cols = append(cols, indexOf(lk.fields, f))
+			}
+			cr.cols = append(cr.cols, cols)
+		}
+		lk.rules = append(lk.rules, cr)
+	}
+}
+
+// computeTF counts, per comparison with a term-frequency level, how often
+// each normalised value occurs over both datasets.
+func (lk *Linker) computeTF() {
+	for _, k := range lk.comps {
+		if !slices.Contains(k.tfLevel, true) {
+			continue
+		}
+		counts := map[string]int{}
+		total := 0
+		sides := []*sideData{lk.left}
+		if !lk.dedupe {
+			sides = append(sides, lk.right)
+		}
+		for _, s := range sides {
+			for i := 0; i < s.n; i++ {
+				if id := s.at(k.col, i); id != 0 {
+					counts[lk.vals.norms[id]]++
+					total++
+				}
+			}
+		}
+		k.tf = make([]float32, len(lk.vals.strs))
+		k.tfVals = lk.vals
+		if total == 0 {
+			continue
+		}
+		for id := 1; id < len(lk.vals.strs); id++ {
+			if n := counts[lk.vals.norms[id]]; n > 0 {
+				k.tf[id] = float32(float64(n) / float64(total))
+			}
+		}
+	}
+}
+
+func (lk *Linker) keySide(s *sideData, ri int, r *compiledRule) {
+	kl := &s.keys[ri]
+	kl.off = make([]uint32, s.n+1)
+	kl.keys = make([]uint64, 0, s.n)
+	scratch := make([][]uint64, len(r.parts))
+	for i := 0; i < s.n; i++ {
+		kl.keys = ruleKeys(kl.keys, ri, r, s.vals, func(col int) uint32 { return s.at(col, i) }, scratch)
+		kl.off[i+1] = uint32(len(kl.keys))
+	}
+}
+
+// refs returns the values of comparator k for left row l and right row r.
+func (lk *Linker) refs(k *comparator, l, r int) (a, b, sa, sb ref) {
+	lv, rv := lk.left.vals, lk.right.vals
+	a = ref{lv, lk.left.at(k.col, l)}
+	b = ref{rv, lk.right.at(k.col, r)}
+	if k.swapCol >= 0 {
+		sa = ref{lv, lk.left.at(k.swapCol, l)}
+		sb = ref{rv, lk.right.at(k.swapCol, r)}
+	} else {
+		sa, sb = ref{lv, 0}, ref{rv, 0}
+	}
+	return
+}
+
+// levelWeight is the weight of level lv of k for values a and b, adjusted
+// for the values' frequency when the level asks for it.
+func (k *comparator) levelWeight(lv int, a, b ref) float64 {
+	if k.tfLevel[lv] && k.tf != nil && k.m[lv] > 0 {
+		u := max(k.freq(a), k.freq(b), k.tfMinU)
+		return math.Log2(k.m[lv] / u)
+	}
+	return k.weights[lv]
+}
+
+func (k *comparator) freq(r ref) float64 {
+	id := r.id
+	if r.t != k.tfVals {
+		// A value from a query, not in the indexed table: its frequency is
+		// that of the same value there, if any.
+		var ok bool
+		if id, ok = k.tfVals.lookup(r.t.strs[r.id]); !ok {
+			return 0
+		}
+	}
+	if int(id) < len(k.tf) && id != 0 {
+		return float64(k.tf[id])
+	}
+	return 0
+}
+
+// candidates calls fn for every candidate right row of left row l, once
+// each, with the first rule that produced it. stamp has a cell per right row
+// and must not hold mark anywhere on entry.
+func (lk *Linker) candidates(l int, mark uint32, stamp []uint32, fn func(r, rule int)) {
+	for ri := range lk.rules {
+		for _, key := range lk.left.keys[ri].of(l) {
+			for _, r := range lk.index[ri].lookup(key) {
+				if lk.dedupe && int(r) <= l {
+					continue
+				}
+				if stamp[r] == mark {
+					continue
+				}
+				stamp[r] = mark
+				fn(int(r), ri)
+			}
+		}
+	}
+}
+
+// priorWeight is log2 of the prior odds.
+func (lk *Linker) priorWeight() float64 {
+	p := lk.model.Prior
+	if p <= 0 {
+		p = 1e-6
+	}
+	return math.Log2(p / (1 - p))
+}
+
+func probability(priorW, w float64) float64 {
+	return 1 / (1 + math.Exp2(-(priorW + w)))
+}
+
+// weightThreshold is the match weight at which a pair reaches probability p.
+func (lk *Linker) weightThreshold(p float64) float64 {
+	if p <= 0 {
+		return math.Inf(-1)
+	}
+	if p >= 1 {
+		return math.Inf(1)
+	}
+	return math.Log2(p/(1-p)) - lk.priorWeight()
+}
+
+// score is a pair's match weight, or -Inf as soon as the comparisons left
+// cannot lift it to min.
+func (lk *Linker) score(l, r int, min float64, rest []float64, cache *simCache) float64 {
+	w := 0.0
+	for i, ci := range lk.order {
+		if w+rest[i] < min {
+			return math.Inf(-1)
+		}
+		k := lk.comps[ci]
+		a, b, sa, sb := lk.refs(k, l, r)
+		lv := k.level(a, b, sa, sb, cache)
+		w += k.levelWeight(lv, a, b)
+	}
+	return w
+}
+
+// restMax is, for each position in the evaluation order, the most the
+// comparisons from there on can add.
+func (lk *Linker) restMax() []float64 {
+	rest := make([]float64, len(lk.order)+1)
+	for i := len(lk.order) - 1; i >= 0; i-- {
+		rest[i] = rest[i+1] + lk.comps[lk.order[i]].maxW
+	}
+	return rest
+}
+
+// Pairs scores every candidate pair and returns those with probability at
+// least threshold, best first (ties by row), and how many pairs each
+// blocking rule produced.
+func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, BlockingReport, error) {
+	minW := lk.weightThreshold(threshold)
+	rest := lk.restMax()
+	priorW := lk.priorWeight()
+	workers := runtime.GOMAXPROCS(0)
+	type result struct {
+		pairs  []Pair
+		counts []int64
+	}
+	results := make([]result, workers)
+	var next, done atomic.Int64
+	const chunk = 64
+	var wg sync.WaitGroup
+	var stopped atomic.Bool
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(res *result) {
+			defer wg.Done()
+			stamp := make([]uint32, lk.right.n)
+			cache := newSimCache()
+			res.counts = make([]int64, len(lk.rules))
+			for !stopped.Load() {
+				start := int(next.Add(chunk)) - chunk
+				if start >= lk.left.n {
+					return
+				}
+				if ctx.Err() != nil {
+					stopped.Store(true)
+					return
+				}
+				for l := start; l < min(start+chunk, lk.left.n); l++ {
+					lk.candidates(l, uint32(l+1), stamp, func(r, rule int) {
+						res.counts[rule]++
+						if w := lk.score(l, r, minW, rest, cache); w >= minW {
+							res.pairs = append(res.pairs, Pair{Left: l, Right: r, Weight: w, Probability: probability(priorW, w)})
+						}
+					})
+				}
+				d := done.Add(int64(min(chunk, lk.left.n-start)))
+				if lk.Progress != nil {
+					lk.Progress("scoring", int(d), lk.left.n)
+				}
+			}
+		}(&results[w])
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, BlockingReport{}, err
+	}
+	var rep BlockingReport
+	rep.Rules = make([]RuleCount, len(lk.rules))
+	var out []Pair
+	for i, r := range lk.rules {
+		rep.Rules[i].Rule = r.name
+	}
+	for _, res := range results {
+		out = append(out, res.pairs...)
+		for i, c := range res.counts {
+			rep.Rules[i].Pairs += c
+			rep.Total += c
+		}
+	}
+	sortPairs(out)
+	return out, rep, nil
+}
+
+func sortPairs(ps []Pair) {
+	slices.SortFunc(ps, func(a, b Pair) int {
+		if a.Weight != b.Weight {
+			if a.Weight > b.Weight {
+				return -1
+			}
+			return 1
+		}
+		if a.Left != b.Left {
+			return a.Left - b.Left
+		}
+		return a.Right - b.Right
+	})
+}
+
+// Explain returns, for each comparison, the level pair p reached and its
+// weight: the evidence a caseworker reads.
+func (lk *Linker) Explain(p Pair) []Contribution {
+	out := make([]Contribution, 0, len(lk.comps))
+	for _, k := range lk.comps {
+		a, b, sa, sb := lk.refs(k, p.Left, p.Right)
+		out = append(out, k.explain(a, b, sa, sb))
+	}
+	return out
+}
+
+func (k *comparator) explain(a, b, sa, sb ref) Contribution {
+	lv := k.level(a, b, sa, sb, nil)
+	c := Contribution{Comparison: k.c.Label(), Level: k.c.Levels[lv].Label, Weight: k.levelWeight(lv, a, b)}
+	if k.c.Kind == KindName && !a.blank() && !b.blank() && k.when[lv] != cSwapped && k.when[lv] != cMissing {
+		s := names.CompareNames(a.t.names[a.id], b.t.names[b.id])
+		if s.Reason != names.Different {
+			c.Detail = s.Reason.String()
+			if s.System != "" {
+				c.Detail += " (" + s.System + ")"
+			}
+		}
+	}
+	if k.tfLevel[lv] && k.tf != nil {
+		c.Detail = strings.TrimSpace(c.Detail + fmt.Sprintf(" frequency %.2g", max(k.freq(a), k.freq(b))))
+	}
+	return c
+}
+
+// FormatExplanation renders contributions on one line, as the CLI writes them.
+func FormatExplanation(cs []Contribution) string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s %+.2f", c.Comparison, c.Level, c.Weight)
+		if c.Detail != "" {
+			fmt.Fprintf(&b, " [%s]", c.Detail)
+		}
+	}
+	return b.String()
+}

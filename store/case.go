@@ -1,0 +1,504 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/homeward-project/homeward"
+)
+
+// CaseService keeps missing-child reports; it implements homeward.CaseService.
+type CaseService struct{ db *DB }
+
+var _ homeward.CaseService = (*CaseService)(nil)
+
+// NewCaseService returns the case service of db.
+func NewCaseService(db *DB) *CaseService { return &CaseService{db: db} }
+
+const caseColumns = `id, reference, org_id, given_name, family_name, patronymic, other_names, sex,
+	birth_year, birth_month, birth_day, birth_precision, birth_estimated_age, birth_age_as_of, birth_place,
+	last_seen_place, last_seen_date, circumstance, distinguishing_marks, notes, family, siblings,
+	consent_tracing, consent_share_mediator, consent_dna, consent_recorded_at, stage, close_reason,
+	import_key, version, created_by, created_at, updated_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanCase(r rowScanner) (*homeward.Case, error) {
+	var c homeward.Case
+	var otherNames, family, siblings string
+	err := r.Scan(&c.ID, &c.Reference, &c.OrgID, &c.GivenName, &c.FamilyName, &c.Patronymic, &otherNames, &c.Sex,
+		&c.BirthDate.Year, &c.BirthDate.Month, &c.BirthDate.Day, &c.BirthDate.Precision, &c.BirthDate.EstimatedAge,
+		timePtrScan{&c.BirthDate.AgeAsOf}, &c.BirthPlace,
+		&c.LastSeenPlace, dateScan{&c.LastSeenDate}, &c.Circumstance, &c.DistinguishingMarks, &c.Notes, &family, &siblings,
+		&c.Consents.Tracing, &c.Consents.ShareMediator, &c.Consents.DNA, timePtrScan{&c.Consents.RecordedAt}, &c.Stage, &c.CloseReason,
+		&c.ImportKey, &c.Version, &c.CreatedBy, timeScan{&c.CreatedAt}, timeScan{&c.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeList(otherNames, &c.OtherNames); err != nil {
+		return nil, fmt.Errorf("case %d other names: %w", c.ID, err)
+	}
+	if err := decodeList(family, &c.Family); err != nil {
+		return nil, fmt.Errorf("case %d family: %w", c.ID, err)
+	}
+	if err := decodeList(siblings, &c.Siblings); err != nil {
+		return nil, fmt.Errorf("case %d siblings: %w", c.ID, err)
+	}
+	return &c, nil
+}
+
+// decodeList reads a JSON list column; an empty list reads as nil so that a
+// record round-trips unchanged.
+func decodeList[T any](s string, dst *[]T) error {
+	var v []T
+	if s != "" {
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			return err
+		}
+	}
+	if len(v) == 0 {
+		v = nil
+	}
+	*dst = v
+	return nil
+}
+
+func encodeList[T any](v []T) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		// The element types are plain structs, strings and numbers.
+		panic(fmt.Sprintf("encode list: %v", err))
+	}
+	return string(b)
+}
+
+func caseSearchText(c *homeward.Case) string {
+	parts := []string{c.FamilyName, c.GivenName, c.Patronymic}
+	for _, n := range c.OtherNames {
+		parts = append(parts, n.Name)
+	}
+	return searchText(append(parts, c.Reference)...)
+}
+
+// caseFields are the columns a user edits, in the order of caseValues.
+const caseFields = `given_name, family_name, patronymic, other_names, sex,
+	birth_year, birth_month, birth_day, birth_precision, birth_estimated_age, birth_age_as_of, birth_place,
+	last_seen_place, last_seen_date, circumstance, distinguishing_marks, notes, family, siblings,
+	consent_tracing, consent_share_mediator, consent_dna, consent_recorded_at, stage, close_reason, search_text`
+
+func (db *DB) caseValues(c *homeward.Case) []any {
+	return []any{c.GivenName, c.FamilyName, c.Patronymic, encodeList(c.OtherNames), string(c.Sex),
+		c.BirthDate.Year, c.BirthDate.Month, c.BirthDate.Day, string(c.BirthDate.Precision), c.BirthDate.EstimatedAge,
+		db.tvp(c.BirthDate.AgeAsOf), c.BirthPlace,
+		c.LastSeenPlace, c.LastSeenDate.String(), string(c.Circumstance), c.DistinguishingMarks, c.Notes,
+		encodeList(c.Family), encodeList(c.Siblings),
+		c.Consents.Tracing, c.Consents.ShareMediator, c.Consents.DNA, db.tvp(c.Consents.RecordedAt),
+		string(c.Stage), string(c.CloseReason), caseSearchText(c)}
+}
+
+// seqPlaceholders returns n placeholders for parameters bound in order. On
+// SQLite they are anonymous: the driver resolves each numbered one by a
+// linear search, which makes wide and multi-row inserts quadratic.
+func (db *DB) seqPlaceholders(n int) string {
+	if db.dialect == DialectSQLite {
+		return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+	}
+	return placeholders(1, n)
+}
+
+// placeholders returns "$from, $from+1, ..." for n values.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
+
+var caseFieldCount = len(strings.Split(caseFields, ","))
+
+func (db *DB) caseInsert() string {
+	return `INSERT INTO cases (` + caseFields + `, reference, org_id, import_key, version, created_by, created_at, updated_at)
+	VALUES (` + db.seqPlaceholders(caseFieldCount+7) + `)`
+}
+
+// normaliseCase keeps the optional times as the database will return them,
+// so that the struct a caller holds equals the stored record.
+func normaliseCase(c *homeward.Case) {
+	c.BirthDate.AgeAsOf = normTime(c.BirthDate.AgeAsOf)
+	c.Consents.RecordedAt = normTime(c.Consents.RecordedAt)
+	c.LastSeenDate = normDate(c.LastSeenDate)
+}
+
+func normTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.UTC().Truncate(time.Microsecond)
+	return &v
+}
+
+func normDate(d homeward.Date) homeward.Date {
+	if d.IsZero() {
+		return d
+	}
+	return homeward.NewDate(d.Year(), d.Month(), d.Day())
+}
+
+// nextReferences reserves n case references for year and returns the first
+// number. Writers are serialised, so the counter cannot race.
+func (t *tx) nextReferences(ctx context.Context, year, n int) (int64, error) {
+	var last int64
+	err := t.QueryRowContext(ctx, `INSERT INTO reference_counters (year, last_n) VALUES ($1, $2)
+		ON CONFLICT (year) DO UPDATE SET last_n = reference_counters.last_n + $2 RETURNING last_n`, year, n).Scan(&last)
+	if err != nil {
+		return 0, fmt.Errorf("reserve case reference: %w", err)
+	}
+	return last - int64(n) + 1, nil
+}
+
+// FindCaseByID returns a case the actor may see and records the view.
+func (s *CaseService) FindCaseByID(ctx context.Context, id int64) (*homeward.Case, error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := canRead(a); err != nil {
+		return nil, err
+	}
+	var c *homeward.Case
+	err := s.db.write(ctx, func(t *tx) error {
+		var args []any
+		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+		q := `SELECT ` + caseColumns + ` FROM cases c WHERE c.id = ` + arg(id) + ` AND ` + visibleClause(a, "c", homeward.EntityCase, arg)
+		var err error
+		c, err = scanCase(t.QueryRowContext(ctx, q, args...))
+		if err != nil {
+			return scanErr(err, "case", id)
+		}
+		return t.appendEvent(ctx, homeward.EntityCase, id, homeward.ActionView, c.OrgID, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// caseWhere builds the WHERE clause of FindCases and CountCasesByStage.
+func caseWhere(db *DB, a homeward.Actor, f homeward.CaseFilter, arg func(any) string) string {
+	where := []string{visibleClause(a, "c", homeward.EntityCase, arg)}
+	if f.Stage != "" {
+		where = append(where, "c.stage = "+arg(string(f.Stage)))
+	}
+	if f.OrgID != 0 {
+		where = append(where, "c.org_id = "+arg(f.OrgID))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "c.created_at >= "+arg(db.tv(f.From)))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "c.created_at < "+arg(db.tv(f.To)))
+	}
+	if fold(f.Query) != "" {
+		where = append(where, `c.search_text LIKE `+arg(likePattern(f.Query))+` ESCAPE '\'`)
+	}
+	return strings.Join(where, " AND ")
+}
+
+// DefaultLimit is the page size when a filter asks for none.
+const DefaultLimit = 50
+
+// FindCases returns one page of the cases the actor may see, newest first,
+// and how many match in all. Listing records no view event; opening one does.
+func (s *CaseService) FindCases(ctx context.Context, f homeward.CaseFilter) ([]*homeward.Case, int, error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := canRead(a); err != nil {
+		return nil, 0, err
+	}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where := caseWhere(s.db, a, f, arg)
+	var total int
+	if err := s.db.db.QueryRowContext(ctx, `SELECT count(*) FROM cases c WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count cases: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	q := `SELECT ` + caseColumns + ` FROM cases c WHERE ` + where +
+		` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Offset, 0))
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find cases: %w", err)
+	}
+	defer rows.Close()
+	var cs []*homeward.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read case: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find cases: %w", err)
+	}
+	return cs, total, nil
+}
+
+// CountCasesByStage counts the cases the actor's organisation sees, by
+// stage. Analysts may call it: it reveals no individual record.
+func (s *CaseService) CountCasesByStage(ctx context.Context) (map[homeward.Stage]int, error) {
+	a := homeward.ActorFromContext(ctx)
+	if !a.System && a.UserID == 0 {
+		return nil, errNoActor
+	}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	rows, err := s.db.db.QueryContext(ctx, `SELECT c.stage, count(*) FROM cases c WHERE `+
+		visibleClause(a, "c", homeward.EntityCase, arg)+` GROUP BY c.stage`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count cases: %w", err)
+	}
+	defer rows.Close()
+	counts := map[homeward.Stage]int{}
+	for rows.Next() {
+		var st homeward.Stage
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count cases: %w", err)
+		}
+		counts[st] = n
+	}
+	return counts, rows.Err()
+}
+
+// prepareNewCase fills what the store assigns to a new case, except the
+// reference and ID.
+func prepareNewCase(a homeward.Actor, t *tx, c *homeward.Case) error {
+	if !a.System {
+		c.OrgID = a.OrgID
+	}
+	if c.OrgID == 0 {
+		return homeward.FieldErrorf(homeward.EINVALID, "org_id", "Organisation is required.")
+	}
+	if c.Stage == "" {
+		c.Stage = homeward.StageRegistered
+	}
+	normaliseCase(c)
+	c.Version = 1
+	c.CreatedBy = a.UserID
+	c.CreatedAt, c.UpdatedAt = t.at, t.at
+	return nil
+}
+
+func (db *DB) caseInsertArgs(c *homeward.Case) []any {
+	return append(db.caseValues(c), c.Reference, c.OrgID, c.ImportKey, c.Version, c.CreatedBy, db.tv(c.CreatedAt), db.tv(c.UpdatedAt))
+}
+
+// CreateCase registers a case in the actor's organisation (the system actor
+// names the organisation in c.OrgID), assigns its reference and ID, and
+// records the creation.
+func (s *CaseService) CreateCase(ctx context.Context, c *homeward.Case) error {
+	a := homeward.ActorFromContext(ctx)
+	if err := canWrite(a); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := checkText(c); err != nil {
+		return err
+	}
+	nc := *c
+	err := s.db.write(ctx, func(t *tx) error {
+		if err := prepareNewCase(a, t, &nc); err != nil {
+			return err
+		}
+		first, err := t.nextReferences(ctx, t.at.Year(), 1)
+		if err != nil {
+			return err
+		}
+		nc.Reference = homeward.FormatReference(t.at.Year(), first)
+		if err := t.QueryRowContext(ctx, s.db.caseInsert()+` RETURNING id`, s.db.caseInsertArgs(&nc)...).Scan(&nc.ID); err != nil {
+			if isUniqueViolation(err) {
+				return homeward.FieldErrorf(homeward.ECONFLICT, "import_key", "A case with this import key already exists.")
+			}
+			return fmt.Errorf("insert case: %w", err)
+		}
+		ch := caseCreateLog(&nc)
+		return t.appendEvent(ctx, homeward.EntityCase, nc.ID, homeward.ActionCreate, nc.OrgID, ch)
+	})
+	if err != nil {
+		return err
+	}
+	*c = nc
+	return nil
+}
+
+// UpdateCase writes the editable fields of c if c.Version is still the
+// stored version; otherwise it fails with ECONFLICT and changes nothing.
+// Only the owning organisation may change a case; organisations it is shared
+// with may read it.
+func (s *CaseService) UpdateCase(ctx context.Context, c *homeward.Case) error {
+	a := homeward.ActorFromContext(ctx)
+	if err := canWrite(a); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := checkText(c); err != nil {
+		return err
+	}
+	nc := *c
+	normaliseCase(&nc)
+	err := s.db.write(ctx, func(t *tx) error {
+		var args []any
+		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+		q := `SELECT ` + caseColumns + ` FROM cases c WHERE c.id = ` + arg(c.ID) + ` AND ` + visibleClause(a, "c", homeward.EntityCase, arg)
+		old, err := scanCase(t.QueryRowContext(ctx, q, args...))
+		if err != nil {
+			return scanErr(err, "case", c.ID)
+		}
+		if !a.System && old.OrgID != a.OrgID {
+			return homeward.Errorf(homeward.EFORBIDDEN, "Only the organisation that holds a case may change it.")
+		}
+		if old.Version != c.Version {
+			return conflict("case")
+		}
+		if nc.Stage == "" {
+			nc.Stage = old.Stage // a form without the stage does not reset it
+		}
+		// What the store owns stays as stored.
+		nc.Reference, nc.OrgID, nc.ImportKey, nc.CreatedBy, nc.CreatedAt = old.Reference, old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
+		nc.Version, nc.UpdatedAt = old.Version+1, t.at
+		vals := s.db.caseValues(&nc)
+		set := strings.Split(caseFields, ",")
+		for i := range set {
+			set[i] = strings.TrimSpace(set[i]) + " = $" + fmt.Sprint(i+1)
+		}
+		n := len(vals)
+		res, err := t.ExecContext(ctx, `UPDATE cases SET `+strings.Join(set, ", ")+
+			fmt.Sprintf(`, version = version + 1, updated_at = $%d WHERE id = $%d AND version = $%d`, n+1, n+2, n+3),
+			append(vals, s.db.tv(t.at), c.ID, c.Version)...)
+		if err != nil {
+			return fmt.Errorf("update case %d: %w", c.ID, err)
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update case %d: %w", c.ID, err)
+		} else if k == 0 {
+			return conflict("case")
+		}
+		ch, err := changes(old, &nc)
+		if err != nil {
+			return err
+		}
+		return t.appendEvent(ctx, homeward.EntityCase, c.ID, homeward.ActionUpdate, old.OrgID, ch)
+	})
+	if err != nil {
+		return err
+	}
+	*c = nc
+	return nil
+}
+
+// ImportCases stores all cases in one transaction: all or nothing. Cases
+// whose ImportKey already exists in their organisation are skipped. It
+// records a create event per case and one import event for the batch.
+func (s *CaseService) ImportCases(ctx context.Context, cs []*homeward.Case, progress func(done int)) (created, skipped int, err error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := canWrite(a); err != nil {
+		return 0, 0, err
+	}
+	for i, c := range cs {
+		if err := c.Validate(); err != nil {
+			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
+		}
+		if err := checkText(c); err != nil {
+			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
+		}
+	}
+	out := make([]*homeward.Case, len(cs))
+	err = s.db.write(ctx, func(t *tx) error {
+		created, skipped = 0, 0
+		var last int64
+		err := t.QueryRowContext(ctx, `SELECT last_n FROM reference_counters WHERE year = $1`, t.at.Year()).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read case references: %w", err)
+		}
+		ins, err := t.prepareImport(ctx, s.db.caseInsert())
+		if err != nil {
+			return fmt.Errorf("prepare case insert: %w", err)
+		}
+		defer ins.Close()
+		for i, c := range cs {
+			nc := *c
+			if err := prepareNewCase(a, t, &nc); err != nil {
+				return fmt.Errorf("row %d: %w", i+1, err)
+			}
+			nc.Reference = homeward.FormatReference(t.at.Year(), last+1)
+			id, inserted, err := t.insertSkipping(ctx, ins, s.db.caseInsertArgs(&nc))
+			switch {
+			case err != nil:
+				return fmt.Errorf("row %d: insert case: %w", i+1, err)
+			case !inserted:
+				skipped++
+			default:
+				nc.ID = id
+				last++
+				created++
+				ch := caseCreateLog(&nc)
+				if err := t.appendEvent(ctx, homeward.EntityCase, nc.ID, homeward.ActionCreate, nc.OrgID, ch); err != nil {
+					return err
+				}
+				out[i] = &nc
+			}
+			if progress != nil && (i+1)%500 == 0 {
+				progress(i + 1)
+			}
+		}
+		if created > 0 {
+			if _, err := t.ExecContext(ctx, `INSERT INTO reference_counters (year, last_n) VALUES ($1, $2)
+				ON CONFLICT (year) DO UPDATE SET last_n = $2`, t.at.Year(), last); err != nil {
+				return fmt.Errorf("write case references: %w", err)
+			}
+		}
+		return t.appendEvent(ctx, homeward.EntityImport, 0, homeward.ActionImport, a.OrgID,
+			importSummary{Kind: homeward.EntityCase, Rows: len(cs), Created: created, Skipped: skipped})
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	for i, c := range out {
+		if c != nil {
+			*cs[i] = *c
+		}
+	}
+	if progress != nil {
+		progress(len(cs))
+	}
+	return created, skipped, nil
+}
+
+// importSummary is the data of an import event.
+type importSummary struct {
+	Kind    string `json:"kind"`
+	Rows    int    `json:"rows"`
+	Created int    `json:"created"`
+	Skipped int    `json:"skipped"`
+}
+
+// ShareCase lets another organisation see the case.
+func (s *CaseService) ShareCase(ctx context.Context, id, orgID int64) error {
+	return s.db.share(ctx, homeward.EntityCase, id, orgID)
+}

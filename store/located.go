@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/homeward-project/homeward"
+)
+
+// LocatedService keeps records of located children; it implements
+// homeward.LocatedService with the same scoping and event rules as CaseService.
+type LocatedService struct{ db *DB }
+
+var _ homeward.LocatedService = (*LocatedService)(nil)
+
+// NewLocatedService returns the located-record service of db.
+func NewLocatedService(db *DB) *LocatedService { return &LocatedService{db: db} }
+
+const locatedColumns = `id, org_id, given_name, family_name, patronymic, sex,
+	birth_year, birth_month, birth_day, birth_precision, birth_estimated_age, birth_age_as_of, birth_place,
+	location_kind, institution, region, observed_at, source, source_ref, reliability, notes,
+	import_key, version, created_by, created_at, updated_at`
+
+func scanLocated(r rowScanner) (*homeward.LocatedRecord, error) {
+	var l homeward.LocatedRecord
+	err := r.Scan(&l.ID, &l.OrgID, &l.GivenName, &l.FamilyName, &l.Patronymic, &l.Sex,
+		&l.BirthDate.Year, &l.BirthDate.Month, &l.BirthDate.Day, &l.BirthDate.Precision, &l.BirthDate.EstimatedAge,
+		timePtrScan{&l.BirthDate.AgeAsOf}, &l.BirthPlace,
+		&l.LocationKind, &l.Institution, &l.Region, dateScan{&l.ObservedAt}, &l.Source, &l.SourceRef, &l.Reliability, &l.Notes,
+		&l.ImportKey, &l.Version, &l.CreatedBy, timeScan{&l.CreatedAt}, timeScan{&l.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// locatedFields are the columns a user edits, in the order of locatedValues.
+const locatedFields = `given_name, family_name, patronymic, sex,
+	birth_year, birth_month, birth_day, birth_precision, birth_estimated_age, birth_age_as_of, birth_place,
+	location_kind, institution, region, observed_at, source, source_ref, reliability, notes, search_text`
+
+func (db *DB) locatedValues(l *homeward.LocatedRecord) []any {
+	return []any{l.GivenName, l.FamilyName, l.Patronymic, string(l.Sex),
+		l.BirthDate.Year, l.BirthDate.Month, l.BirthDate.Day, string(l.BirthDate.Precision), l.BirthDate.EstimatedAge,
+		db.tvp(l.BirthDate.AgeAsOf), l.BirthPlace,
+		string(l.LocationKind), l.Institution, l.Region, l.ObservedAt.String(), string(l.Source), l.SourceRef,
+		string(l.Reliability), l.Notes, searchText(l.FamilyName, l.GivenName, l.Patronymic)}
+}
+
+var locatedFieldCount = len(strings.Split(locatedFields, ","))
+
+func (db *DB) locatedInsert() string {
+	return `INSERT INTO located (` + locatedFields + `, org_id, import_key, version, created_by, created_at, updated_at)
+	VALUES (` + db.seqPlaceholders(locatedFieldCount+6) + `)`
+}
+
+func (db *DB) locatedInsertArgs(l *homeward.LocatedRecord) []any {
+	return append(db.locatedValues(l), l.OrgID, l.ImportKey, l.Version, l.CreatedBy, db.tv(l.CreatedAt), db.tv(l.UpdatedAt))
+}
+
+func normaliseLocated(l *homeward.LocatedRecord) {
+	l.BirthDate.AgeAsOf = normTime(l.BirthDate.AgeAsOf)
+	l.ObservedAt = normDate(l.ObservedAt)
+}
+
+func prepareNewLocated(a homeward.Actor, t *tx, l *homeward.LocatedRecord) error {
+	if !a.System {
+		l.OrgID = a.OrgID
+	}
+	if l.OrgID == 0 {
+		return homeward.FieldErrorf(homeward.EINVALID, "org_id", "Organisation is required.")
+	}
+	normaliseLocated(l)
+	l.Version = 1
+	l.CreatedBy = a.UserID
+	l.CreatedAt, l.UpdatedAt = t.at, t.at
+	return nil
+}
+
+// FindLocatedByID returns a located record the actor may see and records the view.
+func (s *LocatedService) FindLocatedByID(ctx context.Context, id int64) (*homeward.LocatedRecord, error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := canRead(a); err != nil {
+		return nil, err
+	}
+	var l *homeward.LocatedRecord
+	err := s.db.write(ctx, func(t *tx) error {
+		var args []any
+		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+		q := `SELECT ` + locatedColumns + ` FROM located l WHERE l.id = ` + arg(id) + ` AND ` + visibleClause(a, "l", homeward.EntityLocated, arg)
+		var err error
+		l, err = scanLocated(t.QueryRowContext(ctx, q, args...))
+		if err != nil {
+			return scanErr(err, "located record", id)
+		}
+		return t.appendEvent(ctx, homeward.EntityLocated, id, homeward.ActionView, l.OrgID, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// FindLocated returns one page of the located records the actor may see,
+// newest first, and how many match in all.
+func (s *LocatedService) FindLocated(ctx context.Context, f homeward.LocatedFilter) ([]*homeward.LocatedRecord, int, error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := canRead(a); err != nil {
+		return nil, 0, err
+	}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where := []string{visibleClause(a, "l", homeward.EntityLocated, arg)}
+	if f.OrgID != 0 {
+		where = append(where, "l.org_id = "+arg(f.OrgID))
+	}
+	if f.Source != "" {
+		where = append(where, "l.source = "+arg(string(f.Source)))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "l.created_at >= "+arg(s.db.tv(f.From)))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "l.created_at < "+arg(s.db.tv(f.To)))
+	}
+	if fold(f.Query) != "" {
+		where = append(where, `l.search_text LIKE `+arg(likePattern(f.Query))+` ESCAPE '\'`)
+	}
+	w := strings.Join(where, " AND ")
+	var total int
+	if err := s.db.db.QueryRowContext(ctx, `SELECT count(*) FROM located l WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count located records: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	q := `SELECT ` + locatedColumns + ` FROM located l WHERE ` + w +
+		` ORDER BY l.created_at DESC, l.id DESC LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Offset, 0))
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find located records: %w", err)
+	}
+	defer rows.Close()
+	var ls []*homeward.LocatedRecord
+	for rows.Next() {
+		l, err := scanLocated(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read located record: %w", err)
+		}
+		ls = append(ls, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find located records: %w", err)
+	}
+	return ls, total, nil
+}
+
+// CreateLocated registers a located record in the actor's organisation (the
+// system actor names it in r.OrgID) and records the creation.
+func (s *LocatedService) CreateLocated(ctx context.Context, r *homeward.LocatedRecord) error {
+	a := homeward.ActorFromContext(ctx)
+	if err := canWrite(a); err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if err := checkText(r); err != nil {
+		return err
+	}
+	nl := *r
+	err := s.db.write(ctx, func(t *tx) error {
+		if err := prepareNewLocated(a, t, &nl); err != nil {
+			return err
+		}
+		if err := t.QueryRowContext(ctx, s.db.locatedInsert()+` RETURNING id`, s.db.locatedInsertArgs(&nl)...).Scan(&nl.ID); err != nil {
+			if isUniqueViolation(err) {
+				return homeward.FieldErrorf(homeward.ECONFLICT, "import_key", "A located record with this import key already exists.")
+			}
+			return fmt.Errorf("insert located record: %w", err)
+		}
+		ch := locatedCreateLog(&nl)
+		return t.appendEvent(ctx, homeward.EntityLocated, nl.ID, homeward.ActionCreate, nl.OrgID, ch)
+	})
+	if err != nil {
+		return err
+	}
+	*r = nl
+	return nil
+}
+
+// UpdateLocated writes the editable fields of r if r.Version is still the
+// stored version; otherwise it fails with ECONFLICT and changes nothing.
+func (s *LocatedService) UpdateLocated(ctx context.Context, r *homeward.LocatedRecord) error {
+	a := homeward.ActorFromContext(ctx)
+	if err := canWrite(a); err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if err := checkText(r); err != nil {
+		return err
+	}
+	nl := *r
+	normaliseLocated(&nl)
+	err := s.db.write(ctx, func(t *tx) error {
+		var args []any
+		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+		q := `SELECT ` + locatedColumns + ` FROM located l WHERE l.id = ` + arg(r.ID) + ` AND ` + visibleClause(a, "l", homeward.EntityLocated, arg)
+		old, err := scanLocated(t.QueryRowContext(ctx, q, args...))
+		if err != nil {
+			return scanErr(err, "located record", r.ID)
+		}
+		if !a.System && old.OrgID != a.OrgID {
+			return homeward.Errorf(homeward.EFORBIDDEN, "Only the organisation that holds a record may change it.")
+		}
+		if old.Version != r.Version {
+			return conflict("located record")
+		}
+		nl.OrgID, nl.ImportKey, nl.CreatedBy, nl.CreatedAt = old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
+		nl.Version, nl.UpdatedAt = old.Version+1, t.at
+		vals := s.db.locatedValues(&nl)
+		set := strings.Split(locatedFields, ",")
+		for i := range set {
+			set[i] = strings.TrimSpace(set[i]) + " = $" + fmt.Sprint(i+1)
+		}
+		n := len(vals)
+		res, err := t.ExecContext(ctx, `UPDATE located SET `+strings.Join(set, ", ")+
+			fmt.Sprintf(`, version = version + 1, updated_at = $%d WHERE id = $%d AND version = $%d`, n+1, n+2, n+3),
+			append(vals, s.db.tv(t.at), r.ID, r.Version)...)
+		if err != nil {
+			return fmt.Errorf("update located record %d: %w", r.ID, err)
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update located record %d: %w", r.ID, err)
+		} else if k == 0 {
+			return conflict("located record")
+		}
+		ch, err := changes(old, &nl)
+		if err != nil {
+			return err
+		}
+		return t.appendEvent(ctx, homeward.EntityLocated, r.ID, homeward.ActionUpdate, old.OrgID, ch)
+	})
+	if err != nil {
+		return err
+	}
+	*r = nl
+	return nil
+}
+
+// ImportLocated stores all records in one transaction: all or nothing.
+// Records whose ImportKey already exists in their organisation are skipped.
+func (s *LocatedService) ImportLocated(ctx context.Context, rs []*homeward.LocatedRecord, progress func(done int)) (created, skipped int, err error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := canWrite(a); err != nil {
+		return 0, 0, err
+	}
+	for i, r := range rs {
+		if err := r.Validate(); err != nil {
+			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
+		}
+		if err := checkText(r); err != nil {
+			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
+		}
+	}
+	out := make([]*homeward.LocatedRecord, len(rs))
+	err = s.db.write(ctx, func(t *tx) error {
+		created, skipped = 0, 0
+		ins, err := t.prepareImport(ctx, s.db.locatedInsert())
+		if err != nil {
+			return fmt.Errorf("prepare located insert: %w", err)
+		}
+		defer ins.Close()
+		for i, r := range rs {
+			nl := *r
+			if err := prepareNewLocated(a, t, &nl); err != nil {
+				return fmt.Errorf("row %d: %w", i+1, err)
+			}
+			id, inserted, err := t.insertSkipping(ctx, ins, s.db.locatedInsertArgs(&nl))
+			switch {
+			case err != nil:
+				return fmt.Errorf("row %d: insert located record: %w", i+1, err)
+			case !inserted:
+				skipped++
+			default:
+				nl.ID = id
+				created++
+				ch := locatedCreateLog(&nl)
+				if err := t.appendEvent(ctx, homeward.EntityLocated, nl.ID, homeward.ActionCreate, nl.OrgID, ch); err != nil {
+					return err
+				}
+				out[i] = &nl
+			}
+			if progress != nil && (i+1)%500 == 0 {
+				progress(i + 1)
+			}
+		}
+		return t.appendEvent(ctx, homeward.EntityImport, 0, homeward.ActionImport, a.OrgID,
+			importSummary{Kind: homeward.EntityLocated, Rows: len(rs), Created: created, Skipped: skipped})
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	for i, l := range out {
+		if l != nil {
+			*rs[i] = *l
+		}
+	}
+	if progress != nil {
+		progress(len(rs))
+	}
+	return created, skipped, nil
+}
+
+// ShareLocated lets another organisation see the located record.
+func (s *LocatedService) ShareLocated(ctx context.Context, id, orgID int64) error {
+	return s.db.share(ctx, homeward.EntityLocated, id, orgID)
+}

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/homeward-project/homeward"
+)
+
+// OrgService manages organisations; it implements homeward.OrgService.
+type OrgService struct{ db *DB }
+
+var _ homeward.OrgService = (*OrgService)(nil)
+
+// NewOrgService returns the organisation service of db.
+func NewOrgService(db *DB) *OrgService { return &OrgService{db: db} }
+
+const orgColumns = `id, name, kind, version, created_at, updated_at`
+
+func scanOrg(r rowScanner) (*homeward.Org, error) {
+	var o homeward.Org
+	if err := r.Scan(&o.ID, &o.Name, &o.Kind, &o.Version, timeScan{&o.CreatedAt}, timeScan{&o.UpdatedAt}); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// signedIn lets any signed-in user (or the system) through: every user may
+// see the organisations, to know whom a record is shared with.
+func signedIn(a homeward.Actor) error {
+	if !a.System && a.UserID == 0 {
+		return errNoActor
+	}
+	return nil
+}
+
+// isAdmin lets administrators and the system through.
+func isAdmin(a homeward.Actor) error {
+	if err := signedIn(a); err != nil {
+		return err
+	}
+	if !a.System && a.Role != homeward.RoleAdmin {
+		return homeward.Errorf(homeward.EFORBIDDEN, "Only administrators may do this.")
+	}
+	return nil
+}
+
+// FindOrgByID returns an organisation.
+func (s *OrgService) FindOrgByID(ctx context.Context, id int64) (*homeward.Org, error) {
+	if err := signedIn(homeward.ActorFromContext(ctx)); err != nil {
+		return nil, err
+	}
+	o, err := scanOrg(s.db.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id))
+	if err != nil {
+		return nil, scanErr(err, "organisation", id)
+	}
+	return o, nil
+}
+
+// FindOrgs returns all organisations by name.
+func (s *OrgService) FindOrgs(ctx context.Context) ([]*homeward.Org, error) {
+	if err := signedIn(homeward.ActorFromContext(ctx)); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("find organisations: %w", err)
+	}
+	defer rows.Close()
+	var os []*homeward.Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read organisation: %w", err)
+		}
+		os = append(os, o)
+	}
+	return os, rows.Err()
+}
+
+// CreateOrg stores a new organisation. Administrators and the system may.
+func (s *OrgService) CreateOrg(ctx context.Context, o *homeward.Org) error {
+	a := homeward.ActorFromContext(ctx)
+	if err := isAdmin(a); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := checkText(o); err != nil {
+		return err
+	}
+	no := *o
+	err := s.db.write(ctx, func(t *tx) error {
+		no.Version, no.CreatedAt, no.UpdatedAt = 1, t.at, t.at
+		err := t.QueryRowContext(ctx, `INSERT INTO orgs (name, kind, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			no.Name, string(no.Kind), no.Version, s.db.tv(t.at), s.db.tv(t.at)).Scan(&no.ID)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return homeward.FieldErrorf(homeward.ECONFLICT, "name", "An organisation with this name already exists.")
+			}
+			return fmt.Errorf("insert organisation: %w", err)
+		}
+		ch, err := changes(nil, &no)
+		if err != nil {
+			return err
+		}
+		return t.appendEvent(ctx, homeward.EntityOrg, no.ID, homeward.ActionCreate, no.ID, ch)
+	})
+	if err != nil {
+		return err
+	}
+	*o = no
+	return nil
+}
+
+// UpdateOrg renames or re-kinds an organisation if o.Version is current.
+// Administrators may change their own organisation; the system any.
+func (s *OrgService) UpdateOrg(ctx context.Context, o *homeward.Org) error {
+	a := homeward.ActorFromContext(ctx)
+	if err := isAdmin(a); err != nil {
+		return err
+	}
+	if !a.System && a.OrgID != o.ID {
+		return homeward.Errorf(homeward.EFORBIDDEN, "Administrators may change only their own organisation.")
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if err := checkText(o); err != nil {
+		return err
+	}
+	no := *o
+	err := s.db.write(ctx, func(t *tx) error {
+		old, err := scanOrg(t.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, o.ID))
+		if err != nil {
+			return scanErr(err, "organisation", o.ID)
+		}
+		if old.Version != o.Version {
+			return conflict("organisation")
+		}
+		no.CreatedAt, no.Version, no.UpdatedAt = old.CreatedAt, old.Version+1, t.at
+		res, err := t.ExecContext(ctx, `UPDATE orgs SET name = $1, kind = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5`,
+			no.Name, string(no.Kind), s.db.tv(t.at), o.ID, o.Version)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return homeward.FieldErrorf(homeward.ECONFLICT, "name", "An organisation with this name already exists.")
+			}
+			return fmt.Errorf("update organisation %d: %w", o.ID, err)
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return conflict("organisation")
+		}
+		ch, err := changes(old, &no)
+		if err != nil {
+			return err
+		}
+		return t.appendEvent(ctx, homeward.EntityOrg, o.ID, homeward.ActionUpdate, o.ID, ch)
+	})
+	if err != nil {
+		return err
+	}
+	*o = no
+	return nil
+}

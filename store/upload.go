@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/homeward-project/homeward"
+)
+
+// UploadService keeps spreadsheets between the steps of a web import; it
+// implements homeward.UploadService. Uploads are not records and make no
+// events; they live at most UploadTTL.
+type UploadService struct{ db *DB }
+
+var _ homeward.UploadService = (*UploadService)(nil)
+
+// NewUploadService returns the upload service of db.
+func NewUploadService(db *DB) *UploadService { return &UploadService{db: db} }
+
+// UploadTTL is how long an upload is kept; older ones are purged whenever a
+// new one arrives, so that abandoned spreadsheets of children do not linger.
+const UploadTTL = 24 * time.Hour
+
+// CreateUpload stores a spreadsheet for the actor, who must be allowed to
+// write records (only they may import).
+func (s *UploadService) CreateUpload(ctx context.Context, u *homeward.Upload) error {
+	a := homeward.ActorFromContext(ctx)
+	if err := canWrite(a); err != nil {
+		return err
+	}
+	if u.Kind != homeward.EntityCase && u.Kind != homeward.EntityLocated {
+		return homeward.FieldErrorf(homeward.EINVALID, "kind", "Unknown import kind %q.", u.Kind)
+	}
+	nu := *u
+	if !a.System {
+		nu.OrgID, nu.UserID = a.OrgID, a.UserID
+	}
+	nu.CreatedAt = s.db.clock()
+	if _, err := s.db.db.ExecContext(ctx, `DELETE FROM uploads WHERE created_at < $1`, s.db.tv(nu.CreatedAt.Add(-UploadTTL))); err != nil {
+		return fmt.Errorf("purge uploads: %w", err)
+	}
+	data := nu.Data
+	if data == nil {
+		data = []byte{}
+	}
+	if err := s.db.db.QueryRowContext(ctx, `INSERT INTO uploads (org_id, user_id, kind, filename, data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		nu.OrgID, nu.UserID, nu.Kind, nu.Filename, data, s.db.tv(nu.CreatedAt)).Scan(&nu.ID); err != nil {
+		return fmt.Errorf("store upload: %w", err)
+	}
+	*u = nu
+	return nil
+}
+
+// FindUploadByID returns an unexpired upload of the actor; anyone else's is ENOTFOUND.
+func (s *UploadService) FindUploadByID(ctx context.Context, id int64) (*homeward.Upload, error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := signedIn(a); err != nil {
+		return nil, err
+	}
+	var u homeward.Upload
+	err := s.db.db.QueryRowContext(ctx, `SELECT id, org_id, user_id, kind, filename, data, created_at FROM uploads WHERE id = $1 AND created_at >= $2`,
+		id, s.db.tv(s.db.clock().Add(-UploadTTL))).Scan(&u.ID, &u.OrgID, &u.UserID, &u.Kind, &u.Filename, &u.Data, timeScan{&u.CreatedAt})
+	if err != nil {
+		return nil, scanErr(err, "upload", id)
+	}
+	if !a.System && u.UserID != a.UserID {
+		return nil, notFound("upload", id)
+	}
+	return &u, nil
+}
+
+// DeleteUpload removes an upload of the actor.
+func (s *UploadService) DeleteUpload(ctx context.Context, id int64) error {
+	if _, err := s.FindUploadByID(ctx, id); err != nil {
+		return err
+	}
+	if _, err := s.db.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("delete upload %d: %w", id, err)
+	}
+	return nil
+}

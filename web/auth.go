@@ -1,0 +1,237 @@
+package web
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/homeward-project/homeward"
+)
+
+type userKey struct{}
+
+func withUser(ctx context.Context, u *homeward.User) context.Context {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		info.userID = u.ID
+	}
+	ctx = context.WithValue(ctx, userKey{}, u)
+	return homeward.NewContextWithActor(ctx, homeward.ActorOf(u))
+}
+
+// userFrom returns the signed-in user, or nil.
+func userFrom(ctx context.Context) *homeward.User {
+	u, _ := ctx.Value(userKey{}).(*homeward.User)
+	return u
+}
+
+func (s *Server) sessionUser(r *http.Request) (*homeward.User, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, homeward.Errorf(homeward.EUNAUTHORIZED, "Please log in.")
+	}
+	u, err := s.cfg.Users.UserBySession(r.Context(), c.Value)
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, homeward.Errorf(homeward.EUNAUTHORIZED, "Please log in.")
+	}
+	return u, nil
+}
+
+// page wraps a handler that needs a signed-in user and may fail.
+func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.sessionUser(r)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		r = r.WithContext(withUser(r.Context(), u))
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	}
+}
+
+// public wraps a handler that anyone may reach; a signed-in user is still known.
+func (s *Server) public(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if u, err := s.sessionUser(r); err == nil {
+			r = r.WithContext(withUser(r.Context(), u))
+		}
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	}
+}
+
+type loginData struct {
+	Login string
+	Next  string
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	v := s.view(r, "login")
+	v.Title = v.T("Log in")
+	v.D = loginData{Next: localPath(r.URL.Query().Get("next"), "/")}
+	s.render(w, r, http.StatusOK, "login", v)
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	login := strings.TrimSpace(r.PostFormValue("login"))
+	next := localPath(r.PostFormValue("next"), "/")
+	u, err := s.cfg.Users.Authenticate(r.Context(), login, r.PostFormValue("password"), remoteHost(r))
+	if err == nil {
+		var token string
+		token, err = s.cfg.Users.CreateSession(homeward.NewContextWithActor(r.Context(), homeward.ActorOf(u)), u.ID, sessionTTL)
+		if err == nil {
+			http.SetCookie(w, &http.Cookie{
+				Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionTTL.Seconds()),
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies,
+			})
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return nil
+		}
+	}
+	code := homeward.ErrorCode(err)
+	if code != homeward.EUNAUTHORIZED && code != homeward.ETOOMANY {
+		return err
+	}
+	v := s.view(r, "login")
+	v.Title = v.T("Log in")
+	if code == homeward.ETOOMANY {
+		v.Error = v.T("Too many attempts. Wait a few minutes and try again.")
+	} else {
+		v.Error = v.T("Wrong login or password.")
+	}
+	v.D = loginData{Login: login, Next: next}
+	s.render(w, r, statusOf(err), "login", v)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		ctx := r.Context()
+		if u := userFrom(ctx); u != nil {
+			ctx = homeward.NewContextWithActor(ctx, homeward.ActorOf(u))
+		}
+		if err := s.cfg.Users.DeleteSession(ctx, c.Value); err != nil && homeward.ErrorCode(err) != homeward.EUNAUTHORIZED && homeward.ErrorCode(err) != homeward.ENOTFOUND {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies,
+	})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+// remoteHost is the peer address for login throttling. Forwarding headers are
+// ignored: anyone can write them.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type accountData struct {
+	Org      *homeward.Org
+	NewToken string
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, http.StatusOK, accountData{}, nil, "")
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, d accountData, formErr error, flash string) error {
+	v := s.view(r, "account")
+	v.Title = v.T("My account")
+	if o, err := s.cfg.Orgs.FindOrgByID(r.Context(), v.User.OrgID); err == nil {
+		d.Org = o
+	}
+	if formErr != nil {
+		v.setError(formErr)
+	}
+	v.Flash = flash
+	v.D = d
+	s.render(w, r, status, "account", v)
+	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r.Context())
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" {
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{},
+			homeward.FieldErrorf(homeward.EINVALID, "name", "A token name is required."), "")
+	}
+	token, err := s.cfg.Users.CreateAPIToken(r.Context(), u.ID, name)
+	if err != nil {
+		return err
+	}
+	return s.renderAccount(w, r, http.StatusOK, accountData{NewToken: token}, nil, "")
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r.Context())
+	current, next := r.PostFormValue("current"), r.PostFormValue("new")
+	if next != r.PostFormValue("confirm") {
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{},
+			homeward.FieldErrorf(homeward.EINVALID, "confirm", "The two new passwords differ."), "")
+	}
+	if _, err := s.cfg.Users.Authenticate(r.Context(), u.Login, current, remoteHost(r)); err != nil {
+		if homeward.ErrorCode(err) == homeward.EUNAUTHORIZED {
+			err = homeward.FieldErrorf(homeward.EINVALID, "current", "The current password is wrong.")
+		}
+		return s.renderAccount(w, r, statusOf(err), accountData{}, err, "")
+	}
+	if err := homeward.ValidatePassword(next); err != nil {
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{}, err, "")
+	}
+	if err := s.cfg.Users.SetPassword(r.Context(), u.ID, next); err != nil {
+		return err
+	}
+	v := s.view(r, "account")
+	return s.renderAccount(w, r, http.StatusOK, accountData{}, nil, v.T("Your password was changed."))
+}
+
+// countsByStage is offered by the store's case service; the home page uses
+// it when present, as analysts may see figures but no records.
+type countsByStage interface {
+	CountCasesByStage(ctx context.Context) (map[homeward.Stage]int, error)
+}
+
+type homeData struct {
+	Stages []stageCount
+	Total  int
+}
+
+type stageCount struct {
+	Stage homeward.Stage
+	N     int
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	v := s.view(r, "home")
+	v.Title = v.T("Overview")
+	var d homeData
+	if c, ok := s.cfg.Cases.(countsByStage); ok {
+		counts, err := c.CountCasesByStage(r.Context())
+		if err != nil && homeward.ErrorCode(err) != homeward.EFORBIDDEN {
+			return err
+		}
+		for _, st := range homeward.Stages {
+			d.Stages = append(d.Stages, stageCount{st, counts[st]})
+			d.Total += counts[st]
+		}
+	}
+	v.D = d
+	s.render(w, r, http.StatusOK, "home", v)
+	return nil
+}

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/homeward-project/homeward"
+)
+
+// historyEntry is one event of a record's history as shown on its page.
+type historyEntry struct {
+	At      string
+	Actor   string
+	Action  string
+	Changes []changeLine
+}
+
+type changeLine struct {
+	Field string
+	Old   string
+	New   string
+}
+
+// historyLimit bounds the events shown on a record's page; the API pages
+// through the rest.
+const historyLimit = 500
+
+func (s *Server) history(r *http.Request, v *view, entity string, id int64) ([]historyEntry, error) {
+	evs, err := s.cfg.Events.FindEvents(r.Context(), homeward.EventFilter{EntityType: entity, EntityID: id, Limit: historyLimit})
+	if err != nil {
+		return nil, err
+	}
+	actors := map[int64]string{}
+	actorName := func(uid int64) string {
+		if uid == 0 {
+			return v.T("System")
+		}
+		if n, ok := actors[uid]; ok {
+			return n
+		}
+		n := fmt.Sprintf("#%d", uid)
+		if u, err := s.cfg.Users.FindUserByID(r.Context(), uid); err == nil {
+			n = u.DisplayName
+			if n == "" {
+				n = u.Login
+			}
+		}
+		actors[uid] = n
+		return n
+	}
+	out := make([]historyEntry, 0, len(evs))
+	for _, e := range evs {
+		h := historyEntry{At: formatDateTime(e.At), Actor: actorName(e.ActorID), Action: v.loc.label("action", e.Action)}
+		var changes []homeward.Change
+		if len(e.Data) > 0 && json.Unmarshal(e.Data, &changes) == nil {
+			for _, c := range changes {
+				h.Changes = append(h.Changes, changeLine{Field: v.loc.fieldLabel(c.Field), Old: v.loc.changeValue(c.Field, c.Old), New: v.loc.changeValue(c.Field, c.New)})
+			}
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// enumFields are the fields whose values are shown by their label.
+var enumFields = map[string]string{
+	"stage": "stage", "close_reason": "close", "circumstance": "circumstance", "sex": "sex",
+	"source": "source", "location_kind": "location", "reliability": "reliability", "role": "role", "kind": "org",
+}
+
+// changeValue renders a changed value as the pages show it: labels for
+// enumerated values, DD.MM.YYYY for dates, readable lists for structured
+// values, JSON for anything else.
+func (l *locale) changeValue(field string, x any) string {
+	switch x := x.(type) {
+	case nil:
+		return ""
+	case string:
+		if kind, ok := enumFields[field]; ok {
+			return l.label(kind, x)
+		}
+		if d, err := homeward.ParseDate(x); err == nil && len(x) == 10 && x[4] == '-' {
+			return d.Display()
+		}
+		return x
+	case bool:
+		if x {
+			return l.T("yes")
+		}
+		return l.T("no")
+	case float64:
+		return fmt.Sprint(x)
+	}
+	raw, err := json.Marshal(x)
+	if err != nil {
+		return ""
+	}
+	switch field {
+	case "birth_date":
+		var b homeward.BirthDate
+		if json.Unmarshal(raw, &b) == nil {
+			return b.Display()
+		}
+	case "consents":
+		var c homeward.Consents
+		if json.Unmarshal(raw, &c) == nil {
+			var given []string
+			for _, g := range []struct {
+				ok    bool
+				label string
+			}{{c.Tracing, "Consent to tracing"}, {c.ShareMediator, "Consent to sharing with a mediator"}, {c.DNA, "Consent to DNA testing"}} {
+				if g.ok {
+					given = append(given, l.T(g.label))
+				}
+			}
+			if len(given) == 0 {
+				return l.T("no")
+			}
+			return strings.Join(given, "; ")
+		}
+	case "family":
+		var fm []homeward.FamilyMember
+		if json.Unmarshal(raw, &fm) == nil {
+			parts := make([]string, len(fm))
+			for i, m := range fm {
+				parts[i] = strings.TrimSpace(m.Name + " (" + l.label("relation", m.Relation) + ")")
+			}
+			return strings.Join(parts, "; ")
+		}
+	case "other_names":
+		var ns []homeward.OtherName
+		if json.Unmarshal(raw, &ns) == nil {
+			parts := make([]string, len(ns))
+			for i, n := range ns {
+				parts[i] = n.Name
+			}
+			return strings.Join(parts, "; ")
+		}
+	}
+	return strings.TrimSpace(string(raw))
+}
