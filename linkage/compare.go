@@ -23,6 +23,7 @@ type comparator struct {
 	tfVals   *values   // the table tf is indexed by
 	tfMinU   float64
 	maxW     float64 // the most a pair can gain from this comparison
+	maxPlain float64 // the same over levels without term-frequency adjustment
 	cost     int
 	usesName bool
 }
@@ -102,17 +103,43 @@ func compileComparison(c *Comparison, fields []string) *comparator {
 func (k *comparator) setWeights() {
 	k.weights = k.weights[:0]
 	k.m = k.m[:0]
-	k.maxW = 0
+	k.maxW, k.maxPlain = 0, 0
 	for i := range k.c.Levels {
 		l := &k.c.Levels[i]
 		w := l.Weight()
 		k.weights = append(k.weights, w)
 		k.m = append(k.m, l.M)
+		if !l.TFAdjust {
+			k.maxPlain = max(k.maxPlain, w)
+		}
 		if l.TFAdjust && l.M > 0 {
 			w = max(w, math.Log2(l.M/k.tfMinU))
 		}
 		k.maxW = max(k.maxW, w)
 	}
+}
+
+// maxFor is the most a pair whose left value is a can gain from this
+// comparison. A term-frequency weight uses the larger of the two values'
+// frequencies, so a's frequency bounds it: a common name cannot weigh like
+// a rare one, whatever it meets.
+func (k *comparator) maxFor(a ref) float64 {
+	if a.blank() {
+		return max(0, k.weights[len(k.weights)-1])
+	}
+	if k.tf == nil {
+		return k.maxW
+	}
+	w := k.maxPlain
+	u := max(k.freq(a), k.tfMinU)
+	for i, tf := range k.tfLevel {
+		if tf && k.m[i] > 0 {
+			w = max(w, math.Log2(k.m[i]/u))
+		} else if tf {
+			w = max(w, k.weights[i])
+		}
+	}
+	return w
 }
 
 func indexOf(xs []string, s string) int {

@@ -84,6 +84,10 @@ func TestPlaceComparisonReachesEachLevel(t *testing.T) {
 		{"с. Сартана, Маріупольський р-н, Донецька обл.", "с. Мангуш, Маріупольський р-н, Донецька обл.", "same raion"},
 		{"м. Маріуполь, Донецька обл.", "Donetsk Oblast", "same oblast"},
 		{"м. Маріуполь, Донецька обл.", "г. Херсон, Херсонская обл.", "different"},
+		// The codifier places bare settlement names in their raion and oblast.
+		{"Сартана", "пгт Мангуш", "same raion"},
+		{"Manhush", "Донецкая область", "same oblast"},
+		{"м. Маріуполь", "Donetsk Oblast", "same oblast"},
 	}
 	for _, tt := range tests {
 		if got := levelOf(t, c, map[string]string{"birth_place": tt.a}, map[string]string{"birth_place": tt.b}); got != tt.want {

@@ -94,7 +94,7 @@ func (ix *Index) Query(q map[string]string, limit int, minProbability float64) (
 		st.gen = 1
 	}
 	minW := lk.weightThreshold(minProbability)
-	rest := lk.restMax()
+	rest := lk.restMax(0, nil)
 	priorW := lk.priorWeight()
 	var found []Pair
 	lk.candidates(0, st.gen, st.cells, func(r, _ int) {

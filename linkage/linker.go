@@ -30,6 +30,8 @@ type Linker struct {
 	order  []int // comparators, cheapest first
 	rules  []*compiledRule
 	index  []*blockIndex // per rule, over the right side
+	// families interns the values of the sibling field.
+	families *values
 
 	// Progress, when set, is told how far each stage has come.
 	Progress func(stage string, done, total int)
@@ -37,12 +39,13 @@ type Linker struct {
 
 // sideData is one dataset as value ids per model field.
 type sideData struct {
-	vals *values // the table its value ids refer to
+	vals   *values // the table its value ids refer to
 	ids    []string
 	data   []uint32 // value ids, record-major: a record's fields share a cache line
 	stride int      // fields per record
 	n      int
-	keys []keyList // per rule
+	family []uint32  // family group per record (0: none), when the model names a sibling field
+	keys   []keyList // per rule
 }
 
 func (s *sideData) at(field, row int) uint32 { return s.data[row*s.stride+field] }
@@ -54,6 +57,9 @@ type Pair struct {
 	Left, Right int
 	Weight      float64
 	Probability float64
+	// Sibling, when set, is the pair of siblings whose match added to this
+	// pair's weight.
+	Sibling *SiblingMatch
 }
 
 // Contribution is one comparison's part in a pair's weight: the level it
@@ -85,7 +91,7 @@ func NewLinker(m *Model, left, right *Dataset) (*Linker, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	lk := &Linker{model: m.Clone(), fields: m.Fields(), vals: newValues(), dedupe: right == nil}
+	lk := &Linker{model: m.Clone(), fields: m.Fields(), vals: newValues(), families: newValues(), dedupe: right == nil}
 	var err error
 	if lk.left, err = lk.load(left, "left"); err != nil {
 		return nil, err
@@ -129,9 +135,26 @@ func (lk *Linker) load(d *Dataset, side string) (*sideData, error) {
 	if d == nil {
 		return nil, fmt.Errorf("%w: no %s dataset", ErrInput, side)
 	}
+	fam := -1
+	if f := lk.model.SiblingField; f != "" {
+		fam = d.column(f)
+	}
 	idc := d.column(lk.model.ID())
 	if idc < 0 {
 		return nil, fmt.Errorf("%w: %s file has no %q column", ErrInput, side, lk.model.ID())
+	}
+	present := 0
+	for _, c := range lk.model.Comparisons {
+		if d.column(c.Field) >= 0 {
+			present++
+		}
+	}
+	if present == 0 && lk.model.AllowMissingFields {
+		var want []string
+		for _, c := range lk.model.Comparisons {
+			want = append(want, c.Field)
+		}
+		return nil, fmt.Errorf("%w: %s file has none of the columns the model compares (%s)", ErrInput, side, strings.Join(want, ", "))
 	}
 	nf := len(lk.fields)
 	s := &sideData{vals: lk.vals, n: len(d.Rows), ids: make([]string, len(d.Rows)), data: make([]uint32, len(d.Rows)*nf), stride: nf}
@@ -145,6 +168,14 @@ func (lk *Linker) load(d *Dataset, side string) (*sideData, error) {
 				if c < len(row) {
 					s.data[i*nf+fi] = lk.vals.intern(row[c])
 				}
+			}
+		}
+	}
+	if fam >= 0 {
+		s.family = make([]uint32, len(d.Rows))
+		for i, row := range d.Rows {
+			if fam < len(row) && row[fam] != "" {
+				s.family[i] = lk.families.intern(row[fam])
 			}
 		}
 	}
@@ -406,11 +437,13 @@ func (lk *Linker) score(l, r int, min float64, rest []float64, cache *simCache) 
 }
 
 // restMax is, for each position in the evaluation order, the most the
-// comparisons from there on can add.
-func (lk *Linker) restMax() []float64 {
-	rest := make([]float64, len(lk.order)+1)
+// comparisons from there on can add to a pair of left row l.
+func (lk *Linker) restMax(l int, rest []float64) []float64 {
+	rest = grow(rest[:0], len(lk.order)+1)
+	rest[len(lk.order)] = 0
 	for i := len(lk.order) - 1; i >= 0; i-- {
-		rest[i] = rest[i+1] + lk.comps[lk.order[i]].maxW
+		k := lk.comps[lk.order[i]]
+		rest[i] = rest[i+1] + k.maxFor(ref{lk.left.vals, lk.left.at(k.col, l)})
 	}
 	return rest
 }
@@ -420,7 +453,12 @@ func (lk *Linker) restMax() []float64 {
 // blocking rule produced.
 func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, BlockingReport, error) {
 	minW := lk.weightThreshold(threshold)
-	rest := lk.restMax()
+	finalW := minW
+	if lk.siblings() {
+		// Sibling evidence can lift a pair by its weight: score down to
+		// there, then keep what reaches the threshold.
+		minW -= lk.siblingWeight()
+	}
 	priorW := lk.priorWeight()
 	workers := runtime.GOMAXPROCS(0)
 	type result struct {
@@ -438,6 +476,7 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 			defer wg.Done()
 			stamp := make([]uint32, lk.right.n)
 			cache := newSimCache()
+			var rest []float64
 			res.counts = make([]int64, len(lk.rules))
 			for !stopped.Load() {
 				start := int(next.Add(chunk)) - chunk
@@ -449,6 +488,7 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 					return
 				}
 				for l := start; l < min(start+chunk, lk.left.n); l++ {
+					rest = lk.restMax(l, rest)
 					lk.candidates(l, uint32(l+1), stamp, func(r, rule int) {
 						res.counts[rule]++
 						if w := lk.score(l, r, minW, rest, cache); w >= minW {
@@ -480,7 +520,13 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 			rep.Total += c
 		}
 	}
+	// Workers finish in any order: sort first, so that which sibling pair is
+	// cited as evidence does not depend on scheduling.
 	sortPairs(out)
+	if lk.siblings() {
+		out = lk.addSiblingEvidence(out, priorW, finalW)
+		sortPairs(out)
+	}
 	return out, rep, nil
 }
 
@@ -502,10 +548,18 @@ func sortPairs(ps []Pair) {
 // Explain returns, for each comparison, the level pair p reached and its
 // weight: the evidence a caseworker reads.
 func (lk *Linker) Explain(p Pair) []Contribution {
-	out := make([]Contribution, 0, len(lk.comps))
+	out := make([]Contribution, 0, len(lk.comps)+1)
 	for _, k := range lk.comps {
 		a, b, sa, sb := lk.refs(k, p.Left, p.Right)
 		out = append(out, k.explain(a, b, sa, sb))
+	}
+	if p.Sibling != nil {
+		out = append(out, Contribution{
+			Comparison: "siblings",
+			Level:      "a sibling matches too",
+			Weight:     p.Sibling.Weight,
+			Detail:     lk.left.ids[p.Sibling.Left] + " ↔ " + lk.right.ids[p.Sibling.Right],
+		})
 	}
 	return out
 }

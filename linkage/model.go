@@ -27,10 +27,16 @@ type Model struct {
 	Trained bool `json:"trained,omitempty"`
 	// AllowMissingFields treats a column the input lacks as blank rather
 	// than an error (the built-in person model reads whatever it finds).
-	AllowMissingFields bool           `json:"allow_missing_fields,omitempty"`
-	Comparisons        []Comparison   `json:"comparisons"`
-	Blocking           []BlockingRule `json:"blocking"`
-	Training           TrainingConfig `json:"training,omitempty"`
+	AllowMissingFields bool `json:"allow_missing_fields,omitempty"`
+	// SiblingField names a column grouping records by family on each side
+	// (a report's family, the children a source listed together). When two
+	// records of one family match two of the other, each match is evidence
+	// for the other: it gains SiblingWeight (default 3 bits).
+	SiblingField  string         `json:"sibling_field,omitempty"`
+	SiblingWeight float64        `json:"sibling_weight,omitempty"`
+	Comparisons   []Comparison   `json:"comparisons"`
+	Blocking      []BlockingRule `json:"blocking"`
+	Training      TrainingConfig `json:"training,omitempty"`
 }
 
 // Comparison kinds.

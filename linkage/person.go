@@ -35,12 +35,14 @@ func scoreLevel(label string, thr, m float64) Level {
 // given, family and patronymic names through the names engine (scripts,
 // transliterations, Ukrainian/Russian equivalents, diminutives), sex, date of
 // birth with the usual distortions, and birthplace. Any field may be blank or
-// absent. Its m values are starting points for training, not trained values.
+// absent. A "family" column, when both sides have one, groups siblings: two
+// siblings matching two siblings is evidence for both matches. Its m values are starting points for training, not trained values.
 func PersonModel() *Model {
 	return &Model{
 		Name:               "Homeward built-in person model",
 		IDColumn:           "id",
 		AllowMissingFields: true,
+		SiblingField:       "family",
 		Comparisons: []Comparison{
 			{
 				Name: "given name", Kind: KindName, Field: FieldGivenName, SwapField: FieldFamilyName, TFMinimumU: 1e-4,
@@ -132,6 +134,10 @@ func PersonModel() *Model {
 				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockMonthDay}}},
 			{Name: "given name keys and month of birth", Parts: []BlockPart{
 				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYearMonth}}},
+			{Name: "patronymic keys and date of birth", Parts: []BlockPart{
+				{Field: FieldPatronymic, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockDate}}},
+			{Name: "family name keys and day and month of birth (either order)", Parts: []BlockPart{
+				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockMonthDay}}},
 			{Name: "a name key in either name column and month of birth", Parts: []BlockPart{
 				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYearMonth}}},
 		},

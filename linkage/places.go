@@ -52,11 +52,13 @@ var oblasts = [][]string{
 var (
 	oblastWords     = []string{"область", "обл", "oblast", "region", "oblast'", "регіон"}
 	raionWords      = []string{"район", "р-н", "р н", "raion", "rayon", "district", "raiony"}
+	villageWords    = []string{"с.", "село", "сел.", "village", "s."}
 	settlementWords = []string{"м.", "г.", "с.", "смт", "пгт", "сел.", "місто", "город", "село", "селище", "поселок", "city", "town", "village", "m.", "s.", "g."}
 )
 
 func parsePlace(s string) placeVal {
 	var p placeVal
+	village := false
 	for part := range strings.SplitSeq(strings.ToLower(s), ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -70,6 +72,7 @@ func parsePlace(s string) placeVal {
 				p.raion = names.Prepare(r)
 			}
 		case p.settlement == nil:
+			village = hasWord(part, villageWords)
 			name := stripWords(part, settlementWords)
 			// A bare region name ("Донеччина", "Kyiv") still places the
 			// record in its oblast.
@@ -82,6 +85,7 @@ func parsePlace(s string) placeVal {
 			}
 		}
 	}
+	theGazetteer().resolve(&p, village)
 	// Kyiv and Sevastopol are their own regions.
 	if p.oblast == 0 && p.settlement != nil {
 		n := strings.ToLower(p.settlement.String())

@@ -3,10 +3,10 @@ package linkage
 import (
 	"cmp"
 	"context"
-	"slices"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 )
 

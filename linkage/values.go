@@ -3,8 +3,8 @@ package linkage
 import (
 	"runtime"
 	"strconv"
-	"sync"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/homeward-project/homeward/names"

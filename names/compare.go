@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Scores of each reason. They rank the reasons by how sure a caseworker
@@ -158,7 +159,12 @@ func isCyrillicScript(s Script) bool {
 }
 
 // String returns the name as given to Prepare.
-func (n *Name) String() string { return n.raw }
+func (n *Name) String() string {
+	if n == nil {
+		return ""
+	}
+	return n.raw
+}
 
 // Normalized returns the normal form of the name (see Normalize).
 func (n *Name) Normalized() string { return n.norm }
@@ -168,7 +174,12 @@ func (n *Name) Script() Script { return n.script }
 
 // Keys returns the blocking keys of the name. The slice is shared: do not
 // modify it.
-func (n *Name) Keys() []uint64 { return n.keys }
+func (n *Name) Keys() []uint64 {
+	if n == nil {
+		return nil
+	}
+	return n.keys
+}
 
 // Key tags keep the kinds of keys apart.
 const (
@@ -219,18 +230,25 @@ func Keys(name string) []uint64 {
 var keyScratch = sync.Pool{New: func() any { return new(keyBuf) }}
 
 type keyBuf struct {
+	norm  []byte
 	code  []byte
 	sk    []byte
 	codes [][]byte
 }
 
-// AppendKeys appends the blocking keys of name to dst, without allocating
-// when the name is already normal (lower-case ASCII) and dst has room.
+// AppendKeys appends the blocking keys of name to dst. It allocates
+// nothing when dst has room (its scratch space is pooled).
 func AppendKeys(dst []uint64, name string) []uint64 {
 	t := loadTables()
-	n := Normalize(name)
 	kb := keyScratch.Get().(*keyBuf)
 	defer keyScratch.Put(kb)
+	var n string
+	if isASCIILower(name) {
+		n = name
+	} else {
+		kb.norm = appendNormalized(kb.norm[:0], name)
+		n = unsafeString(kb.norm)
+	}
 	start := len(dst)
 	add := func(k uint64) {
 		for _, x := range dst[start:] {
@@ -300,7 +318,7 @@ func Compare(a, b string) Similarity {
 // (matched in any order, as lists put surnames first or last), with the
 // reason of the weakest matched part.
 func CompareNames(a, b *Name) Similarity {
-	if len(a.parts) == 0 || len(b.parts) == 0 {
+	if a == nil || b == nil || len(a.parts) == 0 || len(b.parts) == 0 {
 		return Similarity{}
 	}
 	if a.raw == b.raw {
@@ -482,7 +500,8 @@ func equalFoldSZ(x, y string) bool {
 }
 
 // equalFoldIE reports whether two codes are equal when е is read as і
-// (or и), and the ending -ов as -ев.
+// (or и), з as с, and the -ов-/-ів- of surnames and patronymics as -ев-
+// (Кирпичов, Кирпичев; Азадівна, Азадовна; -ійович, -иевич).
 func equalFoldIE(x, y string) bool {
 	if len(x) != len(y) {
 		return false
@@ -492,23 +511,36 @@ func equalFoldIE(x, y string) bool {
 		if a == b {
 			continue
 		}
-		if a == 'e' {
-			a = 'i'
-		}
-		if b == 'e' {
-			b = 'i'
-		}
+		a, b = foldIE(a), foldIE(b)
 		if a == b {
 			continue
 		}
-		// -ов/-ова against -ев/-ева.
-		if (a == 'o' && b == 'i' || a == 'i' && b == 'o') && i > 0 && i+1 < len(x) && x[i+1] == 'v' &&
-			(i+2 == len(x) || i+3 == len(x) && x[i+2] == 'a') {
+		if (a == 'o' && b == 'i' || a == 'i' && b == 'o') && i > 0 && vSuffix(x[i+1:]) {
 			continue
 		}
 		return false
 	}
 	return true
+}
+
+func foldIE(c byte) byte {
+	switch c {
+	case 'e':
+		return 'i'
+	case 'z':
+		return 's'
+	}
+	return c
+}
+
+// vSuffix reports whether rest is what follows the vowel of -ов, -ова,
+// -овна, -ович (in code: v, va, vna, vix, vixa).
+func vSuffix(rest string) bool {
+	switch rest {
+	case "v", "va", "vna", "vix", "vixa":
+		return true
+	}
+	return false
 }
 
 // anyCodes calls f on pairs of codes of a and b until it returns true.
@@ -583,4 +615,13 @@ func genderPair(m, f string) bool {
 	}
 	return len(m) == len(stem)+1 && m[:len(stem)] == stem && (m[len(stem)] == 'i') ||
 		len(m) == len(stem)+2 && m[:len(stem)] == stem && m[len(stem):] == "oi"
+}
+
+// unsafeString views b as a string without copying; the caller must not
+// change b while the string is in use.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }

@@ -45,8 +45,8 @@ func TestGenerateUA2RU(t *testing.T) {
 		}
 		{
 			same := false
-			for _, a := range codesOf(k.uk) {
-				for _, b := range codesOf(ru) {
+			for _, a := range tableCodes(k.uk) {
+				for _, b := range tableCodes(ru) {
 					same = same || a == b
 				}
 			}

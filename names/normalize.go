@@ -3,6 +3,7 @@ package names
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -52,10 +53,7 @@ func Normalize(s string) string {
 	if isASCIILower(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	appendNormalized(&b, s)
-	return b.String()
+	return string(appendNormalized(make([]byte, 0, len(s)), s))
 }
 
 // isASCIILower reports whether s is already normal: lower-case ASCII letters
@@ -93,7 +91,8 @@ func surelyNFC(s string) bool {
 	return true
 }
 
-func appendNormalized(b *strings.Builder, s string) {
+// appendNormalized appends the normal form of s to dst.
+func appendNormalized(dst []byte, s string) []byte {
 	if !surelyNFC(s) && !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
@@ -157,8 +156,9 @@ func appendNormalized(b *strings.Builder, s string) {
 		start = i + 1
 	}
 	for _, r := range words {
-		b.WriteRune(r)
+		dst = utf8.AppendRune(dst, r)
 	}
+	return dst
 }
 
 // fixLookalikes rewrites, in one word, the letters of the minority script
@@ -213,8 +213,10 @@ func fixLookalikes(w []rune) {
 // Script is the writing system (and, for Cyrillic, the language) of a name.
 type Script uint8
 
-// Scripts. ScriptCyrillic is Cyrillic without a letter that only Ukrainian
-// (і ї є ґ) or only Russian (ы э ъ ё) uses.
+// Scripts. Ukrainian and Russian are told by letters only one language
+// has (і ї є ґ; ы э ъ ё) and by spellings only one uses (-ський against
+// -ский, -ья); ScriptCyrillic is Cyrillic with neither. ScriptMixed is
+// Latin with Cyrillic, or Ukrainian with Russian, in one name.
 const (
 	ScriptUnknown Script = iota
 	ScriptUkrainian

@@ -23,6 +23,10 @@ import (
 //
 // A Latin "ch" is ч in English but х in German and Polish and ш in French,
 // so Latin names are read in each of these ways (see readEnglish).
+//
+// data/ua2ru.tsv leaves out the Russian forms this code already joins to
+// their Ukrainian ones: after changing the code, regenerate it
+// (TestGenerateUA2RU) so that none goes missing.
 
 // cyrClass maps a lower-case Cyrillic letter to its classes.
 var cyrClass = map[rune]string{
@@ -286,14 +290,18 @@ func phoneticCode(dst []byte, part string, reading int) []byte {
 	return squeeze(raw, start)
 }
 
-// squeeze drops inner jots and i before vowels and collapses doubled
-// classes, in place.
+// squeeze drops inner jots and i before vowels, reads an initial i before
+// a vowel as a jot, and collapses doubled classes, in place.
 func squeeze(b []byte, start int) []byte {
 	w := start
 	for r := start; r < len(b); r++ {
 		c := b[r]
 		if c == 'j' && r > start {
 			continue
+		}
+		if c == 'i' && r == start && r+1 < len(b) && isVowelClass(b[r+1]) && b[r+1] != 'i' {
+			// An initial і before a vowel is a glide: Іоаким, Ioakim, Йоаким.
+			c = 'j'
 		}
 		if c == 'i' && r+1 < len(b) && r > start {
 			n := b[r+1]

@@ -16,7 +16,7 @@ import (
 // one-letter key means "at the start of a word"), on the next letter, and on
 // the word's last two letters. Homeward adds context_mapping (previous,
 // current and next letter), language and compose (NFC of the output). Each
-// file names its source; data/translit/NOTICE has the licences.
+// file names its source; data/NOTICE has the licences.
 //
 //go:embed data/translit/*.json
 var translitFS embed.FS

@@ -158,7 +158,9 @@ func (s *Server) secureHeaders(h http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "same-origin")
-		if !strings.HasPrefix(r.URL.Path, "/static/") {
+		if strings.HasPrefix(r.URL.Path, "/static/") {
+			hd.Set("Cache-Control", "public, max-age=3600")
+		} else {
 			// Pages hold children's records: keep them out of shared caches and history.
 			hd.Set("Cache-Control", "no-store")
 		}

@@ -48,6 +48,8 @@ func TestLinkRejectsBadInput(t *testing.T) {
 	reports, located := corpusFiles(t)
 	noID := filepath.Join(dir, "noid.csv")
 	writeCSV(t, noID, []string{"given_name", "family_name"}, [][]string{{"Іван", "Петренко"}})
+	onlyID := filepath.Join(dir, "onlyid.csv")
+	writeCSV(t, onlyID, []string{"id", "colour"}, [][]string{{"1", "red"}})
 	badModel := filepath.Join(dir, "bad.json")
 	os.WriteFile(badModel, []byte(`{"comparisons": [], "colour": "red"}`), 0o644)
 	unknownField := filepath.Join(dir, "unknown.json")
@@ -62,6 +64,7 @@ func TestLinkRejectsBadInput(t *testing.T) {
 		wantMsg  string
 	}{
 		{"missing id column", []string{noID, located, "--out", out}, 3, `no "id" column`},
+		{"no column the model compares", []string{onlyID, "--out", out}, 3, "none of the columns"},
 		{"file that does not exist", []string{filepath.Join(dir, "nope.csv"), "--out", out}, 4, "no such file"},
 		{"directory instead of a file", []string{dir, "--out", out}, 3, "cannot read"},
 		{"not a spreadsheet", []string{filepath.Join(dir, "noid.xlsx"), "--out", out}, 4, "no such file"},
