@@ -450,7 +450,8 @@ func comparePart(a, b *part) Similarity {
 		}
 		return Similarity{Score: scoreRuleEquivalent, Reason: Phonetic}
 	}
-	if genderPair(a.code, b.code) || genderPair(b.code, a.code) {
+	if genderPair(a.code, b.code) || genderPair(b.code, a.code) ||
+		patronymicPair(a.code, b.code) || patronymicPair(b.code, a.code) {
 		if distinct {
 			return Similarity{Score: scoreDistinctGenderForm, Reason: GenderForm}
 		}
@@ -594,6 +595,24 @@ func sharesDim(a, b *part) bool {
 	for _, x := range a.dims {
 		if containsID(b.dims, x) {
 			return true
+		}
+	}
+	return false
+}
+
+// patronymicPair reports whether f is the feminine form of the
+// patronymic m, in phonetic code: Олександрович and Олександрівна or
+// Александровна, Миколайович and Миколаївна (the children of one father).
+func patronymicPair(m, f string) bool {
+	for _, ms := range [...]string{"ovix", "evix", "ix"} {
+		if !strings.HasSuffix(m, ms) || len(m) < len(ms)+3 {
+			continue
+		}
+		stem := m[:len(m)-len(ms)]
+		for _, fs := range [...]string{"ivna", "ovna", "evna", "ixna"} {
+			if strings.HasSuffix(f, fs) && f[:len(f)-len(fs)] == stem {
+				return true
+			}
 		}
 	}
 	return false

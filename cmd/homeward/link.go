@@ -60,6 +60,8 @@ func parseLinkArgs(args []string, stderr io.Writer) (*linkFlags, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: homeward link [--model FILE] [--threshold P] [--explain] LEFT [RIGHT] --out PAIRS.csv")
 		fmt.Fprintln(stderr, "\nLEFT and RIGHT are CSV or XLSX files with a header row and an id column; one file is deduplicated.")
+		fmt.Fprintln(stderr, "A model without trained m and u values is trained on the input; a trained one keeps them")
+		fmt.Fprintln(stderr, "and only re-estimates the prior. Options may come before or after the files.")
 		fs.PrintDefaults()
 	}
 	// Flags may follow the files: parse, take the next file, parse again.

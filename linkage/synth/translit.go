@@ -11,12 +11,14 @@ import (
 // as adopted in 2013) and BGN/PCGN for Russian.
 type system struct {
 	name  string
+	zgh   bool // "зг" is "zgh", so it is not read as "ж" (KMU 2010)
 	table map[rune]string
 	first map[rune]string // at the start of a word
 }
 
 var kmu2010 = system{
 	name: "KMU 2010",
+	zgh:  true,
 	table: map[rune]string{
 		'а': "a", 'б': "b", 'в': "v", 'г': "h", 'ґ': "g", 'д': "d", 'е': "e", 'є': "ie", 'ж': "zh",
 		'з': "z", 'и': "y", 'і': "i", 'ї': "i", 'й': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n",
@@ -60,12 +62,17 @@ var bgnRU = system{
 func (s *system) translit(text string) string {
 	var b strings.Builder
 	start := true
+	var prev rune
 	for _, r := range text {
 		lower := unicode.ToLower(r)
 		out, ok := "", false
 		if start && s.first != nil {
 			out, ok = s.first[lower]
 		}
+		if s.zgh && lower == 'г' && prev == 'з' {
+			out, ok = "gh", true
+		}
+		prev = lower
 		if !ok {
 			out, ok = s.table[lower]
 		}
