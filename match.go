@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -157,12 +158,13 @@ func (m *Match) Validate() error {
 	if !(m.Probability >= 0 && m.Probability <= 1) { // also refuses NaN
 		return FieldErrorf(EINVALID, "probability", "Probability %v is not between 0 and 1.", m.Probability)
 	}
-	if m.Weight != m.Weight {
-		return FieldErrorf(EINVALID, "weight", "Weight is not a number.")
+	// Infinite weights cannot be written as JSON nor compared in SQL.
+	if math.IsNaN(m.Weight) || math.IsInf(m.Weight, 0) {
+		return FieldErrorf(EINVALID, "weight", "Weight %v is not a finite number.", m.Weight)
 	}
 	for i, e := range m.Explanation {
-		if e.Weight != e.Weight {
-			return FieldErrorf(EINVALID, "explanation["+strconv.Itoa(i)+"].weight", "Weight is not a number.")
+		if math.IsNaN(e.Weight) || math.IsInf(e.Weight, 0) {
+			return FieldErrorf(EINVALID, "explanation["+strconv.Itoa(i)+"].weight", "Weight %v is not a finite number.", e.Weight)
 		}
 	}
 	return nil
@@ -307,8 +309,11 @@ type MatchFilter struct {
 	Status         []MatchStatus // any of these
 	MinProbability float64
 	OrgID          int64 // the case's organisation
-	Offset         int
-	Limit          int // 0: the service's default
+	// NotProposedBy, with Status proposed, finds the proposals awaiting a
+	// second supervisor's confirmation: those someone else proposed.
+	NotProposedBy int64
+	Offset        int
+	Limit         int // 0: the service's default
 }
 
 // MatchService keeps candidate pairs and the decisions about them. Every

@@ -1,6 +1,7 @@
 package homeward
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,21 @@ func TestCheckMatchDecision(t *testing.T) {
 				t.Fatalf("status = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestMatchValidateRefusesScoresThatCannotBeStored(t *testing.T) {
+	inf := math.Inf(1)
+	for _, m := range []Match{
+		{CaseID: 1, LocatedID: 2, Probability: math.NaN()},
+		{CaseID: 1, LocatedID: 2, Probability: 1.01},
+		{CaseID: 1, LocatedID: 2, Weight: inf},
+		{CaseID: 1, LocatedID: 2, Explanation: []MatchEvidence{{Weight: -inf}}},
+		{CaseID: 0, LocatedID: 2},
+	} {
+		if err := m.Validate(); ErrorCode(err) != EINVALID {
+			t.Errorf("Validate(%+v) = %v, want EINVALID", m, err)
+		}
 	}
 }
 

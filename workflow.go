@@ -203,6 +203,10 @@ type WorkflowService interface {
 	// not record it may.
 	ApproveVerification(ctx context.Context, id int64, version int) (*Verification, error)
 	FindVerifications(ctx context.Context, caseID int64) ([]*Verification, error)
+	// FindUnapprovedVerifications lists the verifications of the actor's
+	// organisation awaiting approval that the actor did not record: those
+	// waiting on them, oldest first.
+	FindUnapprovedVerifications(ctx context.Context) ([]*Verification, error)
 
 	SaveBestInterests(ctx context.Context, b *BestInterests) error
 	FindBestInterests(ctx context.Context, caseID int64) ([]*BestInterests, error)

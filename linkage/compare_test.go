@@ -88,6 +88,7 @@ func TestPlaceComparisonReachesEachLevel(t *testing.T) {
 		{"Сартана", "пгт Мангуш", "same raion"},
 		{"Manhush", "Донецкая область", "same oblast"},
 		{"м. Маріуполь", "Donetsk Oblast", "same oblast"},
+		{"м. Ірпінь, Бучанський р-н, Київська обл.", "Irpin, Kyiv Oblast", "same settlement"},
 	}
 	for _, tt := range tests {
 		if got := levelOf(t, c, map[string]string{"birth_place": tt.a}, map[string]string{"birth_place": tt.b}); got != tt.want {

@@ -298,7 +298,9 @@ func (lk *Linker) computeTF() {
 		if !slices.Contains(k.tfLevel, true) {
 			continue
 		}
-		counts := map[string]int{}
+		// Count by value id (cheap), then by normalised form over the
+		// distinct ids only.
+		perID := make([]int32, len(lk.vals.strs))
 		total := 0
 		sides := []*sideData{lk.left}
 		if !lk.dedupe {
@@ -307,9 +309,15 @@ func (lk *Linker) computeTF() {
 		for _, s := range sides {
 			for i := 0; i < s.n; i++ {
 				if id := s.at(k.col, i); id != 0 {
-					counts[lk.vals.norms[id]]++
+					perID[id]++
 					total++
 				}
+			}
+		}
+		counts := map[string]int{}
+		for id, n := range perID {
+			if n > 0 {
+				counts[lk.vals.norms[id]] += int(n)
 			}
 		}
 		k.tf = make([]float32, len(lk.vals.strs))
@@ -317,9 +325,9 @@ func (lk *Linker) computeTF() {
 		if total == 0 {
 			continue
 		}
-		for id := 1; id < len(lk.vals.strs); id++ {
-			if n := counts[lk.vals.norms[id]]; n > 0 {
-				k.tf[id] = float32(float64(n) / float64(total))
+		for id, n := range perID {
+			if n > 0 {
+				k.tf[id] = float32(float64(counts[lk.vals.norms[id]]) / float64(total))
 			}
 		}
 	}

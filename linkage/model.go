@@ -328,6 +328,12 @@ func (m *Model) Validate() error {
 	if len(m.Blocking) == 0 {
 		return modelErrorf("no blocking rules")
 	}
+	if len(m.Blocking) > 64 {
+		return modelErrorf("%d blocking rules: at most 64", len(m.Blocking))
+	}
+	if m.SiblingWeight < 0 {
+		return modelErrorf("sibling_weight %g is negative", m.SiblingWeight)
+	}
 	for _, r := range m.Blocking {
 		if len(r.Parts) == 0 {
 			return modelErrorf("blocking rule %q: no parts", r.Name)

@@ -49,6 +49,12 @@ var oblasts = [][]string{
 	{"севастопол", "sevastopol"},
 }
 
+// Indexes + 1 into oblasts of the two regions named after Kyiv.
+const (
+	kyivOblast = 9
+	kyivCity   = 26
+)
+
 var (
 	oblastWords     = []string{"область", "обл", "oblast", "region", "oblast'", "регіон"}
 	raionWords      = []string{"район", "р-н", "р н", "raion", "rayon", "district", "raiony"}
@@ -67,6 +73,10 @@ func parsePlace(s string) placeVal {
 		switch {
 		case hasWord(part, oblastWords):
 			p.oblast = findOblast(stripWords(part, oblastWords))
+			if p.oblast == kyivCity {
+				// "Kyiv Oblast", "Киев обл.": the region around the city.
+				p.oblast = kyivOblast
+			}
 		case hasWord(part, raionWords):
 			if r := stripWords(part, raionWords); r != "" {
 				p.raion = names.Prepare(r)

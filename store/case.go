@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -428,49 +426,51 @@ func (s *CaseService) ImportCases(ctx context.Context, cs []*homeward.Case, prog
 			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
 		}
 	}
-	out := make([]*homeward.Case, len(cs))
+	out := make([]homeward.Case, len(cs))
+	var isNew []bool
 	err = s.db.write(ctx, func(t *tx) error {
-		created, skipped = 0, 0
-		var last int64
-		err := t.QueryRowContext(ctx, `SELECT last_n FROM reference_counters WHERE year = $1`, t.at.Year()).Scan(&last)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("read case references: %w", err)
-		}
-		ins, err := t.prepareImport(ctx, s.db.caseInsert())
-		if err != nil {
-			return fmt.Errorf("prepare case insert: %w", err)
-		}
-		defer ins.Close()
 		for i, c := range cs {
-			nc := *c
-			if err := prepareNewCase(a, t, &nc); err != nil {
+			out[i] = *c
+			if err := prepareNewCase(a, t, &out[i]); err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
-			nc.Reference = homeward.FormatReference(t.at.Year(), last+1)
-			id, inserted, err := t.insertSkipping(ctx, ins, s.db.caseInsertArgs(&nc))
-			switch {
-			case err != nil:
-				return fmt.Errorf("row %d: insert case: %w", i+1, err)
-			case !inserted:
-				skipped++
-			default:
-				nc.ID = id
-				last++
-				created++
-				ch := caseCreateLog(&nc)
-				if err := t.appendEvent(ctx, homeward.EntityCase, nc.ID, homeward.ActionCreate, nc.OrgID, ch); err != nil {
-					return err
-				}
-				out[i] = &nc
-			}
-			if progress != nil && (i+1)%500 == 0 {
-				progress(i + 1)
+		}
+		var err error
+		isNew, err = t.newRows(ctx, "cases", len(out), func(i int) (int64, string) { return out[i].OrgID, out[i].ImportKey })
+		if err != nil {
+			return err
+		}
+		var fresh []*homeward.Case
+		for i := range out {
+			if isNew[i] {
+				fresh = append(fresh, &out[i])
 			}
 		}
+		created, skipped = len(fresh), len(out)-len(fresh)
+		var first int64
 		if created > 0 {
-			if _, err := t.ExecContext(ctx, `INSERT INTO reference_counters (year, last_n) VALUES ($1, $2)
-				ON CONFLICT (year) DO UPDATE SET last_n = $2`, t.at.Year(), last); err != nil {
-				return fmt.Errorf("write case references: %w", err)
+			if first, err = t.nextReferences(ctx, t.at.Year(), created); err != nil {
+				return err
+			}
+		}
+		ids, err := t.reserveIDs(ctx, "cases", created)
+		if err != nil {
+			return err
+		}
+		for i, c := range fresh {
+			c.ID = ids[i]
+			c.Reference = homeward.FormatReference(t.at.Year(), first+int64(i))
+		}
+		head := `INSERT INTO cases (id, ` + caseFields + `, reference, org_id, import_key, version, created_by, created_at, updated_at) VALUES `
+		err = t.insertNew(ctx, head, caseFieldCount+8, isNew, func(args []any, i int) []any {
+			return append(append(args, out[i].ID), s.db.caseInsertArgs(&out[i])...)
+		}, progress)
+		if err != nil {
+			return fmt.Errorf("insert cases: %w", err)
+		}
+		for _, c := range fresh {
+			if err := t.appendEvent(ctx, homeward.EntityCase, c.ID, homeward.ActionCreate, c.OrgID, caseCreateLog(c)); err != nil {
+				return err
 			}
 		}
 		return t.appendEvent(ctx, homeward.EntityImport, 0, homeward.ActionImport, a.OrgID,
@@ -479,9 +479,9 @@ func (s *CaseService) ImportCases(ctx context.Context, cs []*homeward.Case, prog
 	if err != nil {
 		return 0, 0, err
 	}
-	for i, c := range out {
-		if c != nil {
-			*cs[i] = *c
+	for i := range out {
+		if isNew[i] {
+			*cs[i] = out[i]
 		}
 	}
 	if progress != nil {

@@ -267,34 +267,3 @@ func scanErr(err error, what string, id int64) error {
 	}
 	return fmt.Errorf("read %s %d: %w", what, id, err)
 }
-
-// prepareImport prepares an INSERT that skips rows whose import key exists.
-func (t *tx) prepareImport(ctx context.Context, insert string) (*sql.Stmt, error) {
-	q := insert + ` ON CONFLICT (org_id, import_key) WHERE import_key <> '' DO NOTHING`
-	if t.db.dialect == DialectPostgres {
-		q += ` RETURNING id`
-	}
-	return t.PrepareContext(ctx, q)
-}
-
-// insertSkipping runs a statement from prepareImport and returns the new
-// row's ID, or ok false when the row was skipped. SQLite reports the ID
-// without a result set, which costs a third less per row in a large import.
-func (t *tx) insertSkipping(ctx context.Context, st *sql.Stmt, args []any) (id int64, ok bool, err error) {
-	if t.db.dialect == DialectPostgres {
-		err := st.QueryRowContext(ctx, args...).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, false, nil
-		}
-		return id, err == nil, err
-	}
-	res, err := st.ExecContext(ctx, args...)
-	if err != nil {
-		return 0, false, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return 0, false, err
-	}
-	id, err = res.LastInsertId()
-	return id, err == nil, err
-}

@@ -59,7 +59,7 @@ func (t *tx) appendEvent(ctx context.Context, entityType string, entityID int64,
 
 // eventBatch is how many events one INSERT writes: an import appends one
 // event per row, and one statement per event would cost more than the rows.
-const eventBatch = 100
+const eventBatch = 1000
 
 // flushEvents writes the buffered events. write calls it before commit.
 func (t *tx) flushEvents(ctx context.Context) error {

@@ -267,36 +267,44 @@ func (s *LocatedService) ImportLocated(ctx context.Context, rs []*homeward.Locat
 			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
 		}
 	}
-	out := make([]*homeward.LocatedRecord, len(rs))
+	out := make([]homeward.LocatedRecord, len(rs))
+	var isNew []bool
 	err = s.db.write(ctx, func(t *tx) error {
-		created, skipped = 0, 0
-		ins, err := t.prepareImport(ctx, s.db.locatedInsert())
-		if err != nil {
-			return fmt.Errorf("prepare located insert: %w", err)
-		}
-		defer ins.Close()
 		for i, r := range rs {
-			nl := *r
-			if err := prepareNewLocated(a, t, &nl); err != nil {
+			out[i] = *r
+			if err := prepareNewLocated(a, t, &out[i]); err != nil {
 				return fmt.Errorf("row %d: %w", i+1, err)
 			}
-			id, inserted, err := t.insertSkipping(ctx, ins, s.db.locatedInsertArgs(&nl))
-			switch {
-			case err != nil:
-				return fmt.Errorf("row %d: insert located record: %w", i+1, err)
-			case !inserted:
-				skipped++
-			default:
-				nl.ID = id
-				created++
-				ch := locatedCreateLog(&nl)
-				if err := t.appendEvent(ctx, homeward.EntityLocated, nl.ID, homeward.ActionCreate, nl.OrgID, ch); err != nil {
-					return err
-				}
-				out[i] = &nl
+		}
+		var err error
+		isNew, err = t.newRows(ctx, "located", len(out), func(i int) (int64, string) { return out[i].OrgID, out[i].ImportKey })
+		if err != nil {
+			return err
+		}
+		var fresh []*homeward.LocatedRecord
+		for i := range out {
+			if isNew[i] {
+				fresh = append(fresh, &out[i])
 			}
-			if progress != nil && (i+1)%500 == 0 {
-				progress(i + 1)
+		}
+		created, skipped = len(fresh), len(out)-len(fresh)
+		ids, err := t.reserveIDs(ctx, "located", len(fresh))
+		if err != nil {
+			return err
+		}
+		for i, l := range fresh {
+			l.ID = ids[i]
+		}
+		head := `INSERT INTO located (id, ` + locatedFields + `, org_id, import_key, version, created_by, created_at, updated_at) VALUES `
+		err = t.insertNew(ctx, head, locatedFieldCount+7, isNew, func(args []any, i int) []any {
+			return append(append(args, out[i].ID), s.db.locatedInsertArgs(&out[i])...)
+		}, progress)
+		if err != nil {
+			return fmt.Errorf("insert located records: %w", err)
+		}
+		for _, l := range fresh {
+			if err := t.appendEvent(ctx, homeward.EntityLocated, l.ID, homeward.ActionCreate, l.OrgID, locatedCreateLog(l)); err != nil {
+				return err
 			}
 		}
 		return t.appendEvent(ctx, homeward.EntityImport, 0, homeward.ActionImport, a.OrgID,
@@ -305,9 +313,9 @@ func (s *LocatedService) ImportLocated(ctx context.Context, rs []*homeward.Locat
 	if err != nil {
 		return 0, 0, err
 	}
-	for i, l := range out {
-		if l != nil {
-			*rs[i] = *l
+	for i := range out {
+		if isNew[i] {
+			*rs[i] = out[i]
 		}
 	}
 	if progress != nil {

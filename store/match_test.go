@@ -289,3 +289,45 @@ func TestDecisionOnASharedCaseBelongsToItsOrganisation(t *testing.T) {
 		wantCode(t, err, homeward.EFORBIDDEN)
 	})
 }
+
+func TestSaveCandidatesTakesTheLastScoreOfAPairGivenTwice(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		p := newPairWorld(t, db)
+		l := &homeward.LocatedRecord{GivenName: "Олесь"}
+		mustNil(t, NewLocatedService(db).CreateLocated(p.as(p.orgA, homeward.RoleCaseworker), l))
+		created, updated, err := p.matches.SaveCandidates(p.sys, []homeward.Match{
+			candidate(p.caseID, l.ID, 0.6, "c1", "a"), candidate(p.caseID, l.ID, 0.7, "c1", "b"),
+		})
+		mustNil(t, err)
+		got, _, err := p.matches.FindMatches(p.sys, homeward.MatchFilter{LocatedID: l.ID})
+		mustNil(t, err)
+		if created != 1 || updated != 0 || len(got) != 1 || got[0].Probability != 0.7 || got[0].LocatedFieldsHash != "b" {
+			t.Fatalf("created %d updated %d, matches %+v; want one pair at 0.7", created, updated, got)
+		}
+		_, _, err = p.matches.SaveCandidates(p.sys, []homeward.Match{candidate(p.caseID, 9999, 0.6, "", "")})
+		wantCode(t, err, homeward.ENOTFOUND)
+		_, _, err = p.matches.SaveCandidates(p.sys, []homeward.Match{candidate(p.caseID, l.ID, 1.5, "", "")})
+		wantCode(t, err, homeward.EINVALID)
+	})
+}
+
+func TestReviewQueueShowsProposalsAwaitingASecondSupervisor(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		p := newPairWorld(t, db)
+		sup := p.as(p.orgA, homeward.RoleSupervisor)
+		admin := p.as(p.orgA, homeward.RoleAdmin)
+		p.decide(t, sup, homeward.MatchDecision{Action: homeward.MatchPropose})
+		awaiting := func(ctx context.Context) int {
+			a := homeward.ActorFromContext(ctx)
+			_, n, err := p.matches.FindMatches(ctx, homeward.MatchFilter{Status: []homeward.MatchStatus{homeward.MatchProposed}, NotProposedBy: a.UserID})
+			mustNil(t, err)
+			return n
+		}
+		if got := awaiting(sup); got != 0 {
+			t.Fatalf("the proposer has %d proposals waiting on them, want 0", got)
+		}
+		if got := awaiting(admin); got != 1 {
+			t.Fatalf("the second supervisor has %d proposals waiting on them, want 1", got)
+		}
+	})
+}

@@ -313,6 +313,39 @@ func (s *WorkflowService) FindVerifications(ctx context.Context, caseID int64) (
 	return listOnCase(ctx, s.db, caseID, `SELECT `+verificationColumns+` FROM verifications WHERE case_id = $1 ORDER BY id`, scanVerification)
 }
 
+// FindUnapprovedVerifications lists the unapproved verifications of the
+// actor's organisation that someone else recorded, oldest first. Only
+// supervisors and administrators approve, so others get none.
+func (s *WorkflowService) FindUnapprovedVerifications(ctx context.Context) ([]*homeward.Verification, error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := canRead(a); err != nil {
+		return nil, err
+	}
+	if !a.System && !a.Role.IsSupervisorRank() {
+		return nil, nil
+	}
+	q := `SELECT ` + verificationColumns + ` FROM verifications v WHERE v.approved_at IS NULL`
+	var args []any
+	if !a.System {
+		q += ` AND v.recorded_by <> $1 AND EXISTS (SELECT 1 FROM cases c WHERE c.id = v.case_id AND c.org_id = $2)`
+		args = append(args, a.UserID, a.OrgID)
+	}
+	rows, err := s.db.db.QueryContext(ctx, q+` ORDER BY v.id LIMIT 500`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find unapproved verifications: %w", err)
+	}
+	defer rows.Close()
+	var out []*homeward.Verification
+	for rows.Next() {
+		v, err := scanVerification(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read verification: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // recordEvent is the data of the events of the other workflow records: the
 // record's ID and, where it says something without personal data, its
 // decision or flags.

@@ -289,3 +289,31 @@ func TestVerificationEvidenceMustBeAttachmentsOfTheCase(t *testing.T) {
 		}
 	})
 }
+
+func TestUnapprovedVerificationsWaitOnOtherSupervisors(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		p := newPairWorld(t, db)
+		wf := NewWorkflowService(db)
+		sup := p.as(p.orgA, homeward.RoleSupervisor)
+		admin := p.as(p.orgA, homeward.RoleAdmin)
+		v := &homeward.Verification{CaseID: p.caseID, Method: homeward.VerifyPhotoComparison, Outcome: homeward.OutcomeInconclusive,
+			PerformedBy: "supervisor", PerformedOn: day(7)}
+		mustNil(t, wf.AddVerification(sup, v))
+		for _, tt := range []struct {
+			name string
+			ctx  context.Context
+			want int
+		}{
+			{"recorder", sup, 0},
+			{"second supervisor", admin, 1},
+			{"caseworker", p.as(p.orgA, homeward.RoleCaseworker), 0},
+			{"other organisation", p.as(p.orgB, homeward.RoleSupervisor), 0},
+		} {
+			vs, err := wf.FindUnapprovedVerifications(tt.ctx)
+			mustNil(t, err)
+			if len(vs) != tt.want {
+				t.Errorf("%s: %d verifications wait on them, want %d", tt.name, len(vs), tt.want)
+			}
+		}
+	})
+}

@@ -46,6 +46,8 @@ func (s *Server) apiRoutes() {
 	s.handle("GET /api/v1/orgs/{id}", s.api(s.apiOrgGet))
 	s.handle("PUT /api/v1/orgs/{id}", s.api(s.apiOrgUpdate))
 
+	s.apiWorkflowRoutes()
+
 	// Anything else under the API answers in the API's error shape.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeAPIError(w, r, homeward.Errorf(homeward.ENOTFOUND, "No such API endpoint."))

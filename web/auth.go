@@ -213,8 +213,8 @@ type homeData struct {
 }
 
 type stageCount struct {
-	Stage homeward.Stage
-	N     int
+	Stage homeward.Stage `json:"stage"`
+	N     int            `json:"count"`
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {

@@ -18,6 +18,8 @@ type caseListData struct {
 	OrgNames map[int64]string
 	Stages   []homeward.Stage
 	Pager    pager
+	Counts   []stageCount
+	Waiting  []waitingItem
 }
 
 func (s *Server) caseList(w http.ResponseWriter, r *http.Request) error {
@@ -38,6 +40,9 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Cases = cs
 		d.Pager = newPager("/cases", f, len(cs), total)
+		if err := s.caseOverview(r, &d); err != nil {
+			return err
+		}
 	}
 	v.D = d
 	s.render(w, r, status, "case_list", v)
@@ -403,6 +408,7 @@ type caseShowData struct {
 	C       *homeward.Case
 	OrgName string
 	History []historyEntry
+	W       *workflowData // nil on a server without the workflow services
 }
 
 func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
@@ -410,18 +416,5 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.cfg.Cases.FindCaseByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	v := s.view(r, "cases")
-	v.Title = c.Reference
-	_, names := s.orgs(r)
-	d := caseShowData{C: c, OrgName: names[c.OrgID]}
-	if d.History, err = s.history(r, v, homeward.EntityCase, c.ID); err != nil {
-		return err
-	}
-	v.D = d
-	s.render(w, r, http.StatusOK, "case_show", v)
-	return nil
+	return s.renderCase(w, r, id, http.StatusOK, nil)
 }

@@ -58,6 +58,8 @@ func (s *Server) history(r *http.Request, v *view, entity string, id int64) ([]h
 			for _, c := range changes {
 				h.Changes = append(h.Changes, changeLine{Field: v.loc.fieldLabel(c.Field), Old: v.loc.changeValue(c.Field, c.Old), New: v.loc.changeValue(c.Field, c.New)})
 			}
+		} else if len(e.Data) > 0 {
+			h.Changes = v.loc.workflowChanges(e.Action, e.Data)
 		}
 		out = append(out, h)
 	}
@@ -140,4 +142,43 @@ func (l *locale) changeValue(field string, x any) string {
 		}
 	}
 	return strings.TrimSpace(string(raw))
+}
+
+// workflowData is the part of a workflow event's data the history shows:
+// a stage or match status that moved, and the reason given.
+type workflowEventData struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	CloseReason string `json:"close_reason"`
+	Reason      string `json:"reason"`
+	Note        string `json:"note"`
+	MatchID     int64  `json:"match_id"`
+}
+
+// workflowChanges renders the data of a transition or match event as
+// change lines; other events show no detail.
+func (l *locale) workflowChanges(action string, data json.RawMessage) []changeLine {
+	var d workflowEventData
+	if json.Unmarshal(data, &d) != nil || d.From == "" && d.To == "" {
+		return nil
+	}
+	var out []changeLine
+	if action == homeward.ActionTransition {
+		out = append(out, changeLine{Field: l.fieldLabel("stage"), Old: l.label("stage", d.From), New: l.label("stage", d.To)})
+		if d.CloseReason != "" {
+			out = append(out, changeLine{Field: l.fieldLabel("close_reason"), New: l.label("close", d.CloseReason)})
+		}
+		return out
+	}
+	if !strings.HasPrefix(action, "match_") {
+		return nil
+	}
+	out = append(out, changeLine{Field: l.T("Match %d", d.MatchID), Old: l.label("match", d.From), New: l.label("match", d.To)})
+	if d.Reason != "" {
+		out = append(out, changeLine{Field: l.fieldLabel("reason"), New: l.label("reject", d.Reason)})
+	}
+	if d.Note != "" {
+		out = append(out, changeLine{Field: l.fieldLabel("note"), New: d.Note})
+	}
+	return out
 }

@@ -225,6 +225,9 @@ type locatedShowData struct {
 	R       *homeward.LocatedRecord
 	OrgName string
 	History []historyEntry
+
+	Candidates      []*candidateView
+	CandidatesTotal int
 }
 
 func (s *Server) locatedShow(w http.ResponseWriter, r *http.Request) error {
@@ -240,6 +243,11 @@ func (s *Server) locatedShow(w http.ResponseWriter, r *http.Request) error {
 	v.Title = rec.FullName()
 	_, names := s.orgs(r)
 	d := locatedShowData{R: rec, OrgName: names[rec.OrgID]}
+	if s.cfg.Matches != nil {
+		if d.Candidates, d.CandidatesTotal, err = s.locatedCandidates(r, v, rec); err != nil {
+			return err
+		}
+	}
 	if d.History, err = s.history(r, v, homeward.EntityLocated, rec.ID); err != nil {
 		return err
 	}

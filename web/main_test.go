@@ -83,16 +83,19 @@ const testPassword = "correct horse battery"
 // env is a running server over a fresh store with two organisations and
 // test users made on demand.
 type env struct {
-	t      testing.TB
-	srv    *httptest.Server
-	db     *store.DB
-	sys    context.Context
-	orgA   *homeward.Org
-	orgB   *homeward.Org
-	users  map[string]*homeward.User // by login
-	cases  *store.CaseService
-	locsvc *store.LocatedService
-	usvc   *store.UserService
+	t        testing.TB
+	srv      *httptest.Server
+	db       *store.DB
+	sys      context.Context
+	orgA     *homeward.Org
+	orgB     *homeward.Org
+	users    map[string]*homeward.User // by login
+	cases    *store.CaseService
+	locsvc   *store.LocatedService
+	usvc     *store.UserService
+	matches  *store.MatchService
+	workflow *store.WorkflowService
+	attach   *store.AttachmentService
 }
 
 func newEnv(t testing.TB, backend string) *env {
@@ -103,6 +106,9 @@ func newEnv(t testing.TB, backend string) *env {
 	e.usvc = store.NewUserService(db)
 	e.cases = store.NewCaseService(db)
 	e.locsvc = store.NewLocatedService(db)
+	e.matches = store.NewMatchService(db)
+	e.workflow = store.NewWorkflowService(db)
+	e.attach = store.NewAttachmentService(db)
 	e.orgA = &homeward.Org{Name: "Agency A", Kind: homeward.OrgAgency}
 	e.orgB = &homeward.Org{Name: "NGO B", Kind: homeward.OrgNGO}
 	for _, o := range []*homeward.Org{e.orgA, e.orgB} {
@@ -113,6 +119,7 @@ func newEnv(t testing.TB, backend string) *env {
 	s := web.NewServer(web.Config{
 		Orgs: orgs, Users: e.usvc, Cases: e.cases, Located: e.locsvc,
 		Events: store.NewEventService(db), Uploads: store.NewUploadService(db),
+		Matches: e.matches, Workflow: e.workflow, Attachments: e.attach,
 	})
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
@@ -128,6 +135,7 @@ var userSpecs = map[string]struct {
 	"admin-a": {homeward.RoleAdmin, false}, "worker-a": {homeward.RoleCaseworker, false},
 	"worker-a2": {homeward.RoleCaseworker, false}, "analyst-a": {homeward.RoleAnalyst, false},
 	"admin-b": {homeward.RoleAdmin, true}, "worker-b": {homeward.RoleCaseworker, true},
+	"super-a": {homeward.RoleSupervisor, false}, "super-a2": {homeward.RoleSupervisor, false},
 }
 
 // user returns the user of login, creating it on first use.

@@ -62,10 +62,10 @@ func mustParseTemplates() map[string]map[string]*template.Template {
 		out[lang] = map[string]*template.Template{}
 		for _, p := range pages {
 			name := strings.TrimSuffix(path.Base(p), ".html")
-			if name == "layout" {
+			if name == "layout" || name == "partials" {
 				continue
 			}
-			t := template.Must(template.New("layout.html").Funcs(loc.funcs()).ParseFS(templateFS, "templates/layout.html", p))
+			t := template.Must(template.New("layout.html").Funcs(loc.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", p))
 			out[lang][name] = t
 		}
 	}

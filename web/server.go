@@ -31,6 +31,11 @@ type Config struct {
 	Located homeward.LocatedService
 	Events  homeward.EventService
 	Uploads homeward.UploadService
+	// Matches, Workflow and Attachments carry a case from candidate match
+	// to home; without them (nil) their pages and API answer 404.
+	Matches     homeward.MatchService
+	Workflow    homeward.WorkflowService
+	Attachments homeward.AttachmentService
 
 	Logger *slog.Logger
 	// SecureCookies sets the Secure flag on cookies (when served behind TLS).
@@ -101,6 +106,16 @@ func (s *Server) routes() {
 	s.handle("GET /cases/{id}", s.page(s.caseShow))
 	s.handle("GET /cases/{id}/edit", s.page(s.caseEdit))
 	s.handle("POST /cases/{id}", s.page(s.caseUpdate))
+
+	s.handle("POST /cases/{id}/transition", s.page(s.caseTransition))
+	s.handle("GET /cases/{id}/records/{kind}", s.page(s.recordForm))
+	s.handle("POST /cases/{id}/records/{kind}", s.page(s.recordCreate))
+	s.handle("POST /cases/{id}/attachments", s.page(s.attachmentUpload))
+	s.handle("GET /attachments/{id}", s.page(s.attachmentView))
+	s.handle("POST /verifications/{id}/approve", s.page(s.verificationApprove))
+	s.handle("GET /review", s.page(s.reviewQueue))
+	s.handle("GET /matches/{id}", s.page(s.matchShow))
+	s.handle("POST /matches/{id}", s.page(s.matchDecide))
 
 	s.handle("GET /located", s.page(s.locatedList))
 	s.handle("GET /located/export", s.page(s.exportLocated))

@@ -75,7 +75,12 @@ func serveStore(ctx context.Context, db *store.DB, addr string, stdout io.Writer
 		Located: store.NewLocatedService(db),
 		Events:  store.NewEventService(db),
 		Uploads: store.NewUploadService(db),
-		Logger:  log,
+
+		Matches:     store.NewMatchService(db),
+		Workflow:    store.NewWorkflowService(db),
+		Attachments: store.NewAttachmentService(db),
+
+		Logger: log,
 	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
