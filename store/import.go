@@ -65,8 +65,10 @@ func (t *tx) newRows(ctx context.Context, table string, n int, keyOf importKeyOf
 			for _, k := range batch {
 				args = append(args, k)
 			}
+			// "import_key <> ''" lets both databases use the partial unique
+			// index; without it they scan the organisation's rows per batch.
 			q := `SELECT import_key FROM ` + table + ` WHERE org_id = ` + t.db.params(1, 1) +
-				` AND import_key IN (` + t.db.params(2, len(batch)) + `)`
+				` AND import_key <> '' AND import_key IN (` + t.db.params(2, len(batch)) + `)`
 			rows, err := t.QueryContext(ctx, q, args...)
 			if err != nil {
 				return nil, fmt.Errorf("look up import keys: %w", err)

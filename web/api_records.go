@@ -73,6 +73,9 @@ func (s *Server) apiCaseUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c.ID = id
+	// The stage moves only through POST /cases/{id}/transitions, which
+	// checks the workflow's guards; here the store keeps it.
+	c.Stage = ""
 	if c.Version == 0 {
 		return homeward.FieldErrorf(homeward.EINVALID, "version", "The version read is required, so that a concurrent change is not overwritten.")
 	}

@@ -303,7 +303,9 @@ func (s *Server) apiVerifications(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) apiVerificationAdd(w http.ResponseWriter, r *http.Request) error {
 	return apiCreate(w, r, s, func(v *homeward.Verification, id int64) { v.CaseID = id },
-		func(r *http.Request, v *homeward.Verification) error { return s.cfg.Workflow.AddVerification(r.Context(), v) })
+		func(r *http.Request, v *homeward.Verification) error {
+			return s.cfg.Workflow.AddVerification(r.Context(), v)
+		})
 }
 
 // approvalRequest is the body of an approval: the version read.
@@ -343,7 +345,9 @@ func (s *Server) apiBestInterests(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) apiBestInterestsAdd(w http.ResponseWriter, r *http.Request) error {
 	return apiCreate(w, r, s, func(b *homeward.BestInterests, id int64) { b.CaseID = id },
-		func(r *http.Request, b *homeward.BestInterests) error { return s.cfg.Workflow.SaveBestInterests(r.Context(), b) })
+		func(r *http.Request, b *homeward.BestInterests) error {
+			return s.cfg.Workflow.SaveBestInterests(r.Context(), b)
+		})
 }
 
 func (s *Server) apiHandovers(w http.ResponseWriter, r *http.Request) error {
@@ -355,7 +359,9 @@ func (s *Server) apiHandovers(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) apiHandoverAdd(w http.ResponseWriter, r *http.Request) error {
 	return apiCreate(w, r, s, func(h *homeward.Handover, id int64) { h.CaseID = id },
-		func(r *http.Request, h *homeward.Handover) error { return s.cfg.Workflow.RecordHandover(r.Context(), h) })
+		func(r *http.Request, h *homeward.Handover) error {
+			return s.cfg.Workflow.RecordHandover(r.Context(), h)
+		})
 }
 
 func (s *Server) apiReunifications(w http.ResponseWriter, r *http.Request) error {

@@ -130,13 +130,10 @@ func (s *Server) readCaseForm(r *http.Request, c *homeward.Case) (*caseForm, err
 	c.Circumstance = homeward.Circumstance(pf.Get("circumstance"))
 	c.DistinguishingMarks = strings.TrimSpace(pf.Get("distinguishing_marks"))
 	c.Notes = strings.TrimSpace(pf.Get("notes"))
-	if st := pf.Get("stage"); st != "" {
-		c.Stage = homeward.Stage(st)
-		c.CloseReason = homeward.CloseReason(pf.Get("close_reason"))
-		if c.Stage != homeward.StageClosed {
-			c.CloseReason = ""
-		}
-	}
+	// The stage moves only through the workflow's transitions, which check
+	// their guards; the form leaves it out, so the store keeps it, and carries
+	// the close reason only so that an edit does not erase it.
+	c.CloseReason = homeward.CloseReason(pf.Get("close_reason"))
 	if v, err := strconv.Atoi(pf.Get("version")); err == nil {
 		c.Version = v
 	}
@@ -396,7 +393,6 @@ func (v *view) changedCaseFields(mine, theirs *homeward.Case) []string {
 	add("circumstance", mine.Circumstance != theirs.Circumstance)
 	add("distinguishing_marks", mine.DistinguishingMarks != theirs.DistinguishingMarks)
 	add("notes", mine.Notes != theirs.Notes)
-	add("stage", mine.Stage != theirs.Stage)
 	add("family", fmt.Sprint(mine.Family) != fmt.Sprint(theirs.Family))
 	add("other_names", fmt.Sprint(mine.OtherNames) != fmt.Sprint(theirs.OtherNames))
 	add("siblings", fmt.Sprint(mine.Siblings) != fmt.Sprint(theirs.Siblings))

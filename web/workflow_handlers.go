@@ -61,7 +61,8 @@ func (s *Server) loadWorkflow(r *http.Request, v *view, c *homeward.Case) (*work
 	u := v.User
 	wd := &workflowData{Reasons: homeward.CloseReasons, Recorders: map[int64]string{}}
 	wd.CanWrite = u.Role.CanWriteRecords() && u.OrgID == c.OrgID
-	wd.CanView = u.Role.IsSupervisorRank() || (u.Role == homeward.RoleCaseworker && u.OrgID == c.OrgID) || u.Role == homeward.RoleLiaison
+	// The store lists only the attachments the user may open.
+	wd.CanView = true
 	facts, err := s.cfg.Workflow.Facts(ctx, c.ID)
 	if err != nil {
 		return nil, err
