@@ -7,9 +7,11 @@ import (
 
 // compiledRule is a blocking rule with its parts resolved to columns.
 type compiledRule struct {
-	name  string
-	parts []BlockPart
-	cols  [][]int // per part, the fields whose keys it takes
+	name      string
+	parts     []BlockPart
+	cols      [][]int // per part, the fields whose keys it takes
+	unordered bool
+	train     bool
 }
 
 // keyList holds every record's blocking keys for one rule, in compressed rows.
@@ -141,12 +143,27 @@ func partKeys(dst []uint64, p BlockPart, v *values, id uint32) []uint64 {
 		return append(dst, hashString(s[:i]))
 	case BlockNameKeys:
 		return append(dst, v.names[id].Keys()...)
+	case BlockNamePrefix:
+		return v.names[id].PrefixKeys(dst, p.Length)
+	case BlockOblast:
+		if o := v.places[id].oblast; o != 0 {
+			return append(dst, uint64(o))
+		}
+		return dst
 	}
-	d := v.dates[id]
+	d := blockingDate(v.dates[id])
 	switch p.Key {
+	case BlockDay:
+		if day := blockingDay(v.dates[id]); day != 0 {
+			return append(dst, uint64(day))
+		}
 	case BlockYear:
 		if d.prec >= precYear {
 			return append(dst, uint64(d.y))
+		}
+	case BlockMonth:
+		if d.prec >= precMonth {
+			return append(dst, uint64(d.m))
 		}
 	case BlockYearMonth:
 		if d.prec >= precMonth {
@@ -168,6 +185,44 @@ func partKeys(dst []uint64, p BlockPart, v *values, id uint32) []uint64 {
 	return dst
 }
 
+// blockingDate is d, or, for a date that does not parse because its month
+// or day is out of range ("2018-08-59", a mistyped digit), the year and month
+// that do: such a date still blocks by them.
+func blockingDate(d dateVal) dateVal {
+	if d.prec != precNone || len(d.digits) != 8 {
+		return d
+	}
+	y, m := 0, 0
+	for _, c := range d.digits[:4] {
+		y = y*10 + int(c-'0')
+	}
+	m = int(d.digits[4]-'0')*10 + int(d.digits[5]-'0')
+	if y < 1800 || y > 2200 {
+		return d
+	}
+	d.y, d.prec = int16(y), precYear
+	if m >= 1 && m <= 12 {
+		d.m, d.prec = int16(m), precMonth
+	}
+	return d
+}
+
+// blockingDay is the day of the month of d, also when its month is out of
+// range ("2010-41-13"); 0 when unknown.
+func blockingDay(d dateVal) int {
+	if d.prec == precDay {
+		return int(d.d)
+	}
+	if d.prec != precNone || len(d.digits) != 8 {
+		return 0
+	}
+	day := int(d.digits[6]-'0')*10 + int(d.digits[7]-'0')
+	if day < 1 || day > 31 {
+		return 0
+	}
+	return day
+}
+
 // ruleKeys appends the keys of a record under a rule: the cross product of
 // its parts' keys, each combination hashed with the rule's number.
 func ruleKeys(dst []uint64, ri int, r *compiledRule, v *values, ids func(col int) uint32, scratch [][]uint64) []uint64 {
@@ -181,15 +236,30 @@ func ruleKeys(dst []uint64, ri int, r *compiledRule, v *values, ids func(col int
 		}
 	}
 	start := len(dst)
-	dst = append(dst, mix(uint64(ri)+0x9e3779b97f4a7c15))
+	seed := mix(uint64(ri) + 0x9e3779b97f4a7c15)
+	if r.unordered {
+		// A sum does not depend on the order of its terms.
+		dst = append(dst, 0)
+	} else {
+		dst = append(dst, seed)
+	}
 	for pi := range r.parts {
 		n := len(dst)
 		for i := start; i < n; i++ {
 			for _, k := range scratch[pi] {
-				dst = append(dst, mix(dst[i]^mix(k+uint64(pi))))
+				if r.unordered {
+					dst = append(dst, dst[i]+mix(k))
+				} else {
+					dst = append(dst, mix(dst[i]^mix(k+uint64(pi))))
+				}
 			}
 		}
 		dst = slices.Delete(dst, start, n)
+	}
+	if r.unordered {
+		for i := start; i < len(dst); i++ {
+			dst[i] = mix(dst[i] ^ seed)
+		}
 	}
 	// Several name keys can combine to the same key; keep each once.
 	slices.Sort(dst[start:])

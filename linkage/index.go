@@ -97,8 +97,9 @@ func (ix *Index) Query(q map[string]string, limit int, minProbability float64) (
 	rest := lk.restMax(0, nil)
 	priorW := lk.priorWeight()
 	var found []Pair
-	lk.candidates(0, st.gen, st.cells, func(r, _ int) {
-		if w := lk.score(0, r, minW, rest, nil); w >= minW && !math.IsInf(w, -1) {
+	lk.candidates(0, st.gen, st.cells, func(r, rule int) {
+		adj := lk.blockingWeight(0, r, rule)
+		if w := lk.score(0, r, minW-adj, rest, nil) + adj; w >= minW && !math.IsInf(w, -1) {
 			found = append(found, Pair{Left: 0, Right: r, Weight: w, Probability: probability(priorW, w)})
 		}
 	})

@@ -60,6 +60,9 @@ type Pair struct {
 	// Sibling, when set, is the pair of siblings whose match added to this
 	// pair's weight.
 	Sibling *SiblingMatch
+	// Rival, when set, is the better-supported pair of a sibling that
+	// competes for one of this pair's records, and the weight it took.
+	Rival *SiblingMatch
 }
 
 // Contribution is one comparison's part in a pair's weight: the level it
@@ -206,8 +209,10 @@ func (lk *Linker) fieldKinds() []map[string]bool {
 		for _, p := range r.Parts {
 			kind := KindDate
 			switch p.Key {
-			case BlockNameKeys:
+			case BlockNameKeys, BlockNamePrefix:
 				kind = KindName
+			case BlockOblast:
+				kind = KindPlace
 			case BlockValue, BlockPrefix:
 				kind = KindString
 			case BlockAll:
@@ -279,7 +284,7 @@ func (lk *Linker) compile() {
 	slices.SortStableFunc(lk.order, func(a, b int) int { return lk.comps[a].cost - lk.comps[b].cost })
 	lk.rules = lk.rules[:0]
 	for _, r := range lk.model.Blocking {
-		cr := &compiledRule{name: r.Name, parts: r.Parts}
+		cr := &compiledRule{name: r.Name, parts: r.Parts, unordered: r.Unordered, train: !r.NoTraining}
 		for _, p := range r.Parts {
 			cols := []int{indexOf(lk.fields, p.Field)}
 			for _, f := range p.Also {
@@ -404,6 +409,38 @@ func (lk *Linker) candidates(l int, mark uint32, stamp []uint32, fn func(r, rule
 	}
 }
 
+// blockingWeight is the model's NoTrainingWeight when only no-training
+// rules produce the pair of left row l and right row r (rule: the first
+// rule that produced it), else 0.
+func (lk *Linker) blockingWeight(l, r, rule int) float64 {
+	w := lk.model.NoTrainingWeight
+	if w == 0 || lk.rules[rule].train {
+		return 0
+	}
+	for ri := rule + 1; ri < len(lk.rules); ri++ {
+		if lk.rules[ri].train && intersects(lk.left.keys[ri].of(l), lk.right.keys[ri].of(r)) {
+			return 0
+		}
+	}
+	for ri := 0; ri < rule; ri++ {
+		if lk.rules[ri].train && intersects(lk.left.keys[ri].of(l), lk.right.keys[ri].of(r)) {
+			return 0
+		}
+	}
+	return w
+}
+
+// onlyNoTraining reports whether only no-training rules produce the pair.
+func (lk *Linker) onlyNoTraining(l, r int) bool {
+	mask := lk.rulesOf(l, r)
+	for ri, rule := range lk.rules {
+		if rule.train && mask&(1<<ri) != 0 {
+			return false
+		}
+	}
+	return mask != 0
+}
+
 // priorWeight is log2 of the prior odds.
 func (lk *Linker) priorWeight() float64 {
 	p := lk.model.Prior
@@ -467,6 +504,9 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 		// there, then keep what reaches the threshold.
 		minW -= lk.siblingWeight()
 	}
+	if lk.rivalry() {
+		minW = min(minW, lk.weightThreshold(rivalFloor))
+	}
 	priorW := lk.priorWeight()
 	workers := runtime.GOMAXPROCS(0)
 	type result struct {
@@ -499,7 +539,8 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 					rest = lk.restMax(l, rest)
 					lk.candidates(l, uint32(l+1), stamp, func(r, rule int) {
 						res.counts[rule]++
-						if w := lk.score(l, r, minW, rest, cache); w >= minW {
+						adj := lk.blockingWeight(l, r, rule)
+						if w := lk.score(l, r, minW-adj, rest, cache) + adj; w >= minW {
 							res.pairs = append(res.pairs, Pair{Left: l, Right: r, Weight: w, Probability: probability(priorW, w)})
 						}
 					})
@@ -531,10 +572,15 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 	// Workers finish in any order: sort first, so that which sibling pair is
 	// cited as evidence does not depend on scheduling.
 	sortPairs(out)
+	if lk.rivalry() {
+		lk.addSiblingRivalry(out, priorW)
+	}
 	if lk.siblings() {
 		out = lk.addSiblingEvidence(out, priorW, finalW)
-		sortPairs(out)
+	} else if minW < finalW {
+		out = slices.DeleteFunc(out, func(p Pair) bool { return p.Weight < finalW })
 	}
+	sortPairs(out)
 	return out, rep, nil
 }
 
@@ -561,12 +607,27 @@ func (lk *Linker) Explain(p Pair) []Contribution {
 		a, b, sa, sb := lk.refs(k, p.Left, p.Right)
 		out = append(out, k.explain(a, b, sa, sb))
 	}
+	if w := lk.model.NoTrainingWeight; w != 0 && lk.onlyNoTraining(p.Left, p.Right) {
+		out = append(out, Contribution{
+			Comparison: "blocking",
+			Level:      "found only by rules for altered records",
+			Weight:     w,
+		})
+	}
 	if p.Sibling != nil {
 		out = append(out, Contribution{
 			Comparison: "siblings",
 			Level:      "a sibling matches too",
 			Weight:     p.Sibling.Weight,
 			Detail:     lk.left.ids[p.Sibling.Left] + " ↔ " + lk.right.ids[p.Sibling.Right],
+		})
+	}
+	if p.Rival != nil {
+		out = append(out, Contribution{
+			Comparison: "siblings",
+			Level:      "a sibling matches one of these records too",
+			Weight:     p.Rival.Weight,
+			Detail:     lk.left.ids[p.Rival.Left] + " ↔ " + lk.right.ids[p.Rival.Right],
 		})
 	}
 	return out

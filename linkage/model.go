@@ -22,6 +22,13 @@ type Model struct {
 	// person. Training re-estimates it on each input unless PriorFixed.
 	Prior      float64 `json:"prior,omitempty"`
 	PriorFixed bool    `json:"prior_fixed,omitempty"`
+	// NoTrainingWeight (≤ 0) is added to the weight of a pair that only
+	// blocking rules marked no_training found: such pairs are matches far
+	// less often than the rest, and the comparisons alone do not say so
+	// (they take each field apart; the rules saw the record whole).
+	// Training estimates it with the prior, as log2 of the ratio of the
+	// prior odds among those pairs to the prior odds among the rest.
+	NoTrainingWeight float64 `json:"no_training_weight,omitempty"`
 	// Trained says m and u hold trained values; an untrained model is trained
 	// on its input before scoring.
 	Trained bool `json:"trained,omitempty"`
@@ -130,6 +137,16 @@ func (l *Level) Weight() float64 {
 type BlockingRule struct {
 	Name  string      `json:"name"`
 	Parts []BlockPart `json:"parts"`
+	// Unordered makes the rule's parts agree in any order: given and
+	// family name keys, unordered, pair "Анна Руденко" with "Руденко
+	// Анна" as well.
+	Unordered bool `json:"unordered,omitempty"`
+	// NoTraining leaves the rule out of training: its pairs are scored, but
+	// EM neither runs a session on them nor counts them for the prior. A
+	// rule added to catch the last few true pairs (a typo and a replaced
+	// surname at once) brings mostly look-alikes, which teach EM the wrong
+	// m values; Splink likewise trains on rules of its own.
+	NoTraining bool `json:"no_training,omitempty"`
 }
 
 // Block part kinds.
@@ -141,6 +158,14 @@ const (
 	BlockYearMonth = "year_month" // year and month of a date
 	BlockMonthDay  = "month_day"  // month and day of a date, either order
 	BlockDate      = "date"       // the full date
+	BlockDay       = "day"        // the day of the month of a date
+	BlockMonth     = "month"      // the month of a date, whatever the year
+	// BlockNamePrefix is the first Length letters of a name's phonetic
+	// code (script- and spelling-independent, like name_keys): it still
+	// blocks a name with a typo after them.
+	BlockNamePrefix = "name_prefix"
+	// BlockOblast is the oblast (region) of a place.
+	BlockOblast = "oblast"
 	// BlockAll puts every record in one block: the full cross product, for
 	// data small enough that nothing need be left out (rule it last, so the
 	// report still shows what the other rules find).
@@ -278,6 +303,9 @@ func (m *Model) Validate() error {
 	if m.Prior < 0 || m.Prior >= 1 {
 		return modelErrorf("prior %g is not in [0,1)", m.Prior)
 	}
+	if m.NoTrainingWeight > 0 || math.IsNaN(m.NoTrainingWeight) {
+		return modelErrorf("no_training_weight %g is positive", m.NoTrainingWeight)
+	}
 	for i := range m.Comparisons {
 		c := &m.Comparisons[i]
 		conds, ok := kindConditions[c.Kind]
@@ -344,7 +372,8 @@ func (m *Model) Validate() error {
 			}
 			switch p.Key {
 			case BlockAll, BlockValue, BlockNameKeys, BlockYear, BlockYearMonth, BlockMonthDay, BlockDate:
-			case BlockPrefix:
+			case BlockOblast, BlockDay, BlockMonth:
+			case BlockPrefix, BlockNamePrefix:
 				if p.Length <= 0 {
 					return modelErrorf("blocking rule %q: prefix needs a length", r.Name)
 				}

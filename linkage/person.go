@@ -51,7 +51,7 @@ func PersonModel() *Model {
 					tfLevel("same", WhenNormalised, 0.6),
 					tfReasons("transliteration or Ukrainian/Russian equivalent", 0.15, "transliteration", "equivalent"),
 					tfReasons("diminutive", 0.05, "diminutive"),
-					{Label: "given and family names swapped", When: WhenSwapped, Threshold: 0.8, M: 0.02},
+					{Label: "given and family names swapped", When: WhenSwapped, Threshold: 0.8, M: 0.02, TFAdjust: true},
 					reasons("gender form or phonetic", 0.02, "gender_form", "phonetic"),
 					scoreLevel("similar (score ≥ 0.92)", 0.92, 0.05),
 					scoreLevel("similar (score ≥ 0.80)", 0.80, 0.03),
@@ -66,7 +66,7 @@ func PersonModel() *Model {
 					tfLevel("same", WhenNormalised, 0.5),
 					tfReasons("transliteration or Ukrainian/Russian equivalent", 0.2, "transliteration", "equivalent"),
 					reasons("gender form", 0.03, "gender_form"),
-					{Label: "given and family names swapped", When: WhenSwapped, Threshold: 0.8, M: 0.02},
+					{Label: "given and family names swapped", When: WhenSwapped, Threshold: 0.8, M: 0.02, TFAdjust: true},
 					reasons("phonetic or typo", 0.05, "phonetic", "typo", "diminutive"),
 					scoreLevel("similar (score ≥ 0.92)", 0.92, 0.04),
 					scoreLevel("similar (score ≥ 0.80)", 0.80, 0.03),
@@ -75,11 +75,11 @@ func PersonModel() *Model {
 				},
 			},
 			{
-				Name: "patronymic", Kind: KindName, Field: FieldPatronymic,
+				Name: "patronymic", Kind: KindName, Field: FieldPatronymic, TFMinimumU: 1e-4,
 				Levels: []Level{
 					level("missing", WhenMissing, 0),
-					level("same", WhenNormalised, 0.6),
-					reasons("transliteration or Ukrainian/Russian equivalent", 0.2, "transliteration", "equivalent", "gender_form"),
+					tfLevel("same", WhenNormalised, 0.6),
+					tfReasons("transliteration or Ukrainian/Russian equivalent", 0.2, "transliteration", "equivalent", "gender_form"),
 					scoreLevel("similar (score ≥ 0.85)", 0.85, 0.1),
 					level("different", WhenElse, 0.1),
 				},
@@ -122,10 +122,10 @@ func PersonModel() *Model {
 			},
 		},
 		Blocking: []BlockingRule{
-			{Name: "given and family name keys", Parts: []BlockPart{
+			{Name: "given and family name keys, in either column", Unordered: true, Parts: []BlockPart{
 				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldFamilyName, Key: BlockNameKeys}}},
-			{Name: "family name keys and year of birth", Parts: []BlockPart{
-				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYear}}},
+			{Name: "family name keys, year of birth and the initial of the given name", Parts: []BlockPart{
+				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYear}, {Field: FieldGivenName, Key: BlockNamePrefix, Length: 1}}},
 			{Name: "given name keys and date of birth", Parts: []BlockPart{
 				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockDate}}},
 			{Name: "given name and patronymic keys and year of birth", Parts: []BlockPart{
@@ -140,6 +140,19 @@ func PersonModel() *Model {
 				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockMonthDay}}},
 			{Name: "a name key in either name column and month of birth", Parts: []BlockPart{
 				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYearMonth}}},
+			// The rules below catch the true pairs the ones above miss (a
+			// replaced surname with an altered date or a misspelt name);
+			// they bring mostly look-alikes, so EM does not learn from them.
+			{Name: "a name key in either name column and day and month of birth (either order)", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockMonthDay}}},
+			{Name: "given name keys, the first letters of the family name and year of birth", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldFamilyName, Key: BlockNamePrefix, Length: 3}, {Field: FieldBirthDate, Key: BlockYear}}},
+			{Name: "given name and patronymic keys and oblast of birth", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockOblast}}},
+			{Name: "date of birth and the initial of the family name", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldBirthDate, Key: BlockDate}, {Field: FieldFamilyName, Key: BlockNamePrefix, Length: 1}}},
+			{Name: "given name keys, year of birth and day of the month", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYear}, {Field: FieldBirthDate, Key: BlockDay}}},
 		},
 	}
 }

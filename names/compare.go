@@ -211,6 +211,56 @@ func (n *Name) appendKeys(dst []uint64) []uint64 {
 	return dst
 }
 
+// keyPrefix tags prefix keys; the length is hashed with them.
+const keyPrefix = 'p'
+
+// PrefixKeys appends to dst blocking keys made of the first length letters
+// of each part's phonetic code, in every reading of the part, the first
+// letter folded as Keys folds it (a vowel or й is one letter, з and ц are
+// с). Spellings that differ only after those letters — a typo late in a
+// surname, "Deis" for "Денис" — share a key that Keys would not give them.
+// Keys are deduplicated; dst's own entries are kept as they are.
+func (n *Name) PrefixKeys(dst []uint64, length int) []uint64 {
+	if n == nil || length <= 0 {
+		return dst
+	}
+	start := len(dst)
+	var buf [16]byte
+	add := func(code string) {
+		if code == "" {
+			return
+		}
+		b := buf[:0]
+		c := code[0]
+		if isVowelClass(c) || c == 'j' {
+			c = 'a'
+		} else {
+			c = mergeClass(c)
+		}
+		b = append(b, c, byte(length))
+		for i := 1; i < len(code) && i < length && len(b) < len(buf); i++ {
+			b = append(b, code[i])
+		}
+		k := hashBytes(keyPrefix, b)
+		for _, x := range dst[start:] {
+			if x == k {
+				return
+			}
+		}
+		dst = append(dst, k)
+	}
+	for i := range n.parts {
+		p := &n.parts[i]
+		add(p.code)
+		for alts := p.alts; alts != ""; {
+			j := strings.IndexByte(alts, '|')
+			add(alts[:j])
+			alts = alts[j+1:]
+		}
+	}
+	return dst
+}
+
 func addKey(dst []uint64, k uint64) []uint64 {
 	for _, x := range dst {
 		if x == k {

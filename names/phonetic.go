@@ -312,6 +312,12 @@ func squeeze(b []byte, start int) []byte {
 				continue
 			}
 		}
+		if c == 's' && w > start && b[w-1] == 't' {
+			// тс sounds ц (Очеретська, Бровський's -тськ-), and a Latin
+			// ts is read as ц: both spellings must meet.
+			w--
+			c = 'c'
+		}
 		if w > start && b[w-1] == c {
 			continue
 		}

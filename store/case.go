@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -190,25 +191,25 @@ func (s *CaseService) FindCaseByID(ctx context.Context, id int64) (*homeward.Cas
 	return c, nil
 }
 
-// caseWhere builds the WHERE clause of FindCases and CountCasesByStage.
-func caseWhere(db *DB, a homeward.Actor, f homeward.CaseFilter, arg func(any) string) string {
-	where := []string{visibleClause(a, "c", homeward.EntityCase, arg)}
+// caseFilters returns the conditions of f on cases aliased r.
+func caseFilters(db *DB, f homeward.CaseFilter, arg func(any) string) []string {
+	var where []string
 	if f.Stage != "" {
-		where = append(where, "c.stage = "+arg(string(f.Stage)))
+		where = append(where, "r.stage = "+arg(string(f.Stage)))
 	}
 	if f.OrgID != 0 {
-		where = append(where, "c.org_id = "+arg(f.OrgID))
+		where = append(where, "r.org_id = "+arg(f.OrgID))
 	}
 	if !f.From.IsZero() {
-		where = append(where, "c.created_at >= "+arg(db.tv(f.From)))
+		where = append(where, "r.created_at >= "+arg(db.tv(f.From)))
 	}
 	if !f.To.IsZero() {
-		where = append(where, "c.created_at < "+arg(db.tv(f.To)))
+		where = append(where, "r.created_at < "+arg(db.tv(f.To)))
 	}
 	if fold(f.Query) != "" {
-		where = append(where, `c.search_text LIKE `+arg(likePattern(f.Query))+` ESCAPE '\'`)
+		where = append(where, `r.search_text LIKE `+arg(likePattern(f.Query))+` ESCAPE '\'`)
 	}
-	return strings.Join(where, " AND ")
+	return where
 }
 
 // DefaultLimit is the page size when a filter asks for none.
@@ -221,34 +222,25 @@ func (s *CaseService) FindCases(ctx context.Context, f homeward.CaseFilter) ([]*
 	if err := canRead(a); err != nil {
 		return nil, 0, err
 	}
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	where := caseWhere(s.db, a, f, arg)
-	var total int
-	if err := s.db.db.QueryRowContext(ctx, `SELECT count(*) FROM cases c WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count cases: %w", err)
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	q := `SELECT ` + caseColumns + ` FROM cases c WHERE ` + where +
-		` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Offset, 0))
-	rows, err := s.db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find cases: %w", err)
-	}
-	defer rows.Close()
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	l := list{table: "cases", entityType: homeward.EntityCase, columns: caseColumns,
+		filters: caseFilters(s.db, f, arg), search: fold(f.Query) != "", offset: max(f.Offset, 0), limit: limit}
+	l.args = args
 	var cs []*homeward.Case
-	for rows.Next() {
+	total, err := l.run(ctx, s.db, a, func(rows *sql.Rows) error {
 		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("read case: %w", err)
+		if err == nil {
+			cs = append(cs, c)
 		}
-		cs = append(cs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find cases: %w", err)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	return cs, total, nil
 }
@@ -262,8 +254,18 @@ func (s *CaseService) CountCasesByStage(ctx context.Context) (map[homeward.Stage
 	}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	rows, err := s.db.db.QueryContext(ctx, `SELECT c.stage, count(*) FROM cases c WHERE `+
-		visibleClause(a, "c", homeward.EntityCase, arg)+` GROUP BY c.stage`, args...)
+	q := `SELECT r.stage, count(*) FROM cases r GROUP BY r.stage`
+	if !a.System {
+		// As in list.run: own cases from record_counts, shared ones apart.
+		org := arg(a.OrgID)
+		q = `SELECT stage, CAST(sum(n) AS BIGINT) FROM (
+			SELECT stage, n FROM record_counts WHERE entity_type = '` + homeward.EntityCase + `' AND org_id = ` + org + ` AND n <> 0
+			UNION ALL
+			SELECT r.stage, count(*) AS n FROM cases r WHERE r.id IN (SELECT sh.entity_id FROM shares sh
+				WHERE sh.entity_type = '` + homeward.EntityCase + `' AND sh.org_id = ` + org + `) AND r.org_id <> ` + org + `
+			GROUP BY r.stage) u GROUP BY stage`
+	}
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count cases: %w", err)
 	}
@@ -467,6 +469,9 @@ func (s *CaseService) ImportCases(ctx context.Context, cs []*homeward.Case, prog
 		}, progress)
 		if err != nil {
 			return fmt.Errorf("insert cases: %w", err)
+		}
+		if err := t.analyze(ctx, "cases", created); err != nil {
+			return err
 		}
 		for _, c := range fresh {
 			if err := t.appendEvent(ctx, homeward.EntityCase, c.ID, homeward.ActionCreate, c.OrgID, caseCreateLog(c)); err != nil {

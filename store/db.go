@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,6 +32,19 @@ type DB struct {
 	// now is the clock; tests replace it to expire sessions and throttling
 	// windows without sleeping.
 	now func() time.Time
+
+	// wdb is the pool write transactions run on. On SQLite it is one
+	// connection of its own: SQLite lets one writer in at a time and makes
+	// the others poll with growing sleeps (up to 100 ms each), and in the
+	// shared pool a writer would also queue behind every waiting reader for
+	// a connection. Every case page a user opens is a write (its view
+	// event), so under load that queue, not the work, set the slowest page
+	// times. Statements that write outside a transaction use it too. On
+	// PostgreSQL it is db itself.
+	wdb *sql.DB
+
+	// stmts holds prepared read statements by text (see query).
+	stmts sync.Map
 }
 
 // Open opens the database named by dsn and applies pending migrations. A
@@ -46,6 +60,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		db.wdb = db.db
 	default:
 		if dsn == "" || strings.ContainsRune(dsn, '?') || strings.HasPrefix(dsn, "file:") {
 			return nil, homeward.Errorf(homeward.EINVALID, "Database %q is neither a plain SQLite file path nor a postgres:// URL.", dsn)
@@ -57,7 +72,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// A 64 MiB page cache per connection keeps a large import from
 		// spilling to the WAL before it commits; statement journals (one per
 		// INSERT ... ON CONFLICT) stay in memory.
-		q := "?_txlock=immediate&_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+		// Reads go through a memory map: SQLite drops a connection's page
+		// cache whenever another connection has written, and every case
+		// view writes an event, so cached pages would rarely survive;
+		// mapped pages need neither a read call nor a copy.
+		q := "?_txlock=immediate&_busy_timeout=10000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_pragma=mmap_size(1073741824)"
 		db.db, err = sql.Open("sqlite", dsn+q)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -66,20 +85,37 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// enough on a small server, and each may hold a large page cache.
 		db.db.SetMaxOpenConns(8)
 		db.db.SetMaxIdleConns(8)
+		db.wdb, err = sql.Open("sqlite", dsn+q)
+		if err != nil {
+			db.db.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.wdb.SetMaxOpenConns(1)
+		db.wdb.SetMaxIdleConns(1)
 	}
 	if err := db.db.PingContext(ctx); err != nil {
-		db.db.Close()
+		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", db.dialect, err)
 	}
 	if err := db.migrate(ctx); err != nil {
-		db.db.Close()
+		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	err := db.db.Close()
+	if db.wdb != db.db {
+		err = errors.Join(err, db.wdb.Close())
+	}
+	return err
+}
 
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect }
@@ -192,7 +228,7 @@ type tx struct {
 // that event IDs stay gapless and each event links to the one before it.
 // The transaction commits when fn returns nil and rolls back otherwise.
 func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
-	sqlTx, err := db.db.BeginTx(ctx, nil)
+	sqlTx, err := db.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -109,50 +110,40 @@ func (s *LocatedService) FindLocated(ctx context.Context, f homeward.LocatedFilt
 	if err := canRead(a); err != nil {
 		return nil, 0, err
 	}
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	where := []string{visibleClause(a, "l", homeward.EntityLocated, arg)}
-	if f.OrgID != 0 {
-		where = append(where, "l.org_id = "+arg(f.OrgID))
-	}
-	if f.Source != "" {
-		where = append(where, "l.source = "+arg(string(f.Source)))
-	}
-	if !f.From.IsZero() {
-		where = append(where, "l.created_at >= "+arg(s.db.tv(f.From)))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "l.created_at < "+arg(s.db.tv(f.To)))
-	}
-	if fold(f.Query) != "" {
-		where = append(where, `l.search_text LIKE `+arg(likePattern(f.Query))+` ESCAPE '\'`)
-	}
-	w := strings.Join(where, " AND ")
-	var total int
-	if err := s.db.db.QueryRowContext(ctx, `SELECT count(*) FROM located l WHERE `+w, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count located records: %w", err)
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	q := `SELECT ` + locatedColumns + ` FROM located l WHERE ` + w +
-		` ORDER BY l.created_at DESC, l.id DESC LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Offset, 0))
-	rows, err := s.db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find located records: %w", err)
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	var where []string
+	if f.OrgID != 0 {
+		where = append(where, "r.org_id = "+arg(f.OrgID))
 	}
-	defer rows.Close()
+	if f.Source != "" {
+		where = append(where, "r.source = "+arg(string(f.Source)))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "r.created_at >= "+arg(s.db.tv(f.From)))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "r.created_at < "+arg(s.db.tv(f.To)))
+	}
+	if fold(f.Query) != "" {
+		where = append(where, `r.search_text LIKE `+arg(likePattern(f.Query))+` ESCAPE '\'`)
+	}
+	l := list{table: "located", entityType: homeward.EntityLocated, columns: locatedColumns,
+		filters: where, args: args, search: fold(f.Query) != "", offset: max(f.Offset, 0), limit: limit}
 	var ls []*homeward.LocatedRecord
-	for rows.Next() {
-		l, err := scanLocated(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("read located record: %w", err)
+	total, err := l.run(ctx, s.db, a, func(rows *sql.Rows) error {
+		r, err := scanLocated(rows)
+		if err == nil {
+			ls = append(ls, r)
 		}
-		ls = append(ls, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find located records: %w", err)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	return ls, total, nil
 }
@@ -301,6 +292,9 @@ func (s *LocatedService) ImportLocated(ctx context.Context, rs []*homeward.Locat
 		}, progress)
 		if err != nil {
 			return fmt.Errorf("insert located records: %w", err)
+		}
+		if err := t.analyze(ctx, "located", created); err != nil {
+			return err
 		}
 		for _, l := range fresh {
 			if err := t.appendEvent(ctx, homeward.EntityLocated, l.ID, homeward.ActionCreate, l.OrgID, locatedCreateLog(l)); err != nil {

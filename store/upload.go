@@ -37,7 +37,7 @@ func (s *UploadService) CreateUpload(ctx context.Context, u *homeward.Upload) er
 		nu.OrgID, nu.UserID = a.OrgID, a.UserID
 	}
 	nu.CreatedAt = s.db.clock()
-	if _, err := s.db.db.ExecContext(ctx, `DELETE FROM uploads WHERE created_at < $1`, s.db.tv(nu.CreatedAt.Add(-UploadTTL))); err != nil {
+	if _, err := s.db.wdb.ExecContext(ctx, `DELETE FROM uploads WHERE created_at < $1`, s.db.tv(nu.CreatedAt.Add(-UploadTTL))); err != nil {
 		return fmt.Errorf("purge uploads: %w", err)
 	}
 	data := nu.Data
@@ -75,7 +75,7 @@ func (s *UploadService) DeleteUpload(ctx context.Context, id int64) error {
 	if _, err := s.FindUploadByID(ctx, id); err != nil {
 		return err
 	}
-	if _, err := s.db.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = $1`, id); err != nil {
+	if _, err := s.db.wdb.ExecContext(ctx, `DELETE FROM uploads WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete upload %d: %w", id, err)
 	}
 	return nil

@@ -294,7 +294,7 @@ func (s *UserService) Authenticate(ctx context.Context, login, password, remoteA
 		checkPassword(dummyHash, password)
 	}
 	if u == nil || !checkPassword(hash, password) || u.Disabled {
-		if _, err := s.db.db.ExecContext(ctx, `INSERT INTO login_failures (login, remote_addr, at) VALUES ($1, $2, $3)`, key, addr, s.db.tv(now)); err != nil {
+		if _, err := s.db.wdb.ExecContext(ctx, `INSERT INTO login_failures (login, remote_addr, at) VALUES ($1, $2, $3)`, key, addr, s.db.tv(now)); err != nil {
 			return nil, fmt.Errorf("record login failure: %w", err)
 		}
 		return nil, homeward.Errorf(homeward.EUNAUTHORIZED, "Wrong login or password.")
@@ -331,10 +331,10 @@ func (s *UserService) CreateSession(ctx context.Context, userID int64, ttl time.
 		return "", err
 	}
 	now := s.db.clock()
-	if _, err := s.db.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, s.db.tv(now)); err != nil {
+	if _, err := s.db.wdb.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, s.db.tv(now)); err != nil {
 		return "", fmt.Errorf("purge sessions: %w", err)
 	}
-	if _, err := s.db.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+	if _, err := s.db.wdb.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		hash, userID, s.db.tv(now), s.db.tv(now.Add(ttl))); err != nil {
 		return "", fmt.Errorf("create session for user %d: %w", userID, err)
 	}

@@ -40,8 +40,12 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Cases = cs
 		d.Pager = newPager("/cases", f, len(cs), total)
-		if err := s.caseOverview(r, &d); err != nil {
-			return err
+		// The overview reads a few facts per case: it is the landing view's,
+		// and searches skip it to stay fast.
+		if f == (listFilter{}) {
+			if err := s.caseOverview(r, &d); err != nil {
+				return err
+			}
 		}
 	}
 	v.D = d

@@ -167,6 +167,33 @@ var catalogueWorkflowUK = map[string]string{
 	"met":     "виконано",
 	"missing": "бракує",
 
+	// The levels of the built-in person model.
+	"day and month swapped":               "день і місяць переставлено",
+	"different":                           "різні",
+	"exact":                               "точний збіг",
+	"given and family names swapped":      "ім'я і прізвище переставлено",
+	"value missing":                       "немає даних",
+	"one day apart":                       "різниця в один день",
+	"one digit differs":                   "відрізняється одна цифра",
+	"one month apart":                     "різниця в один місяць",
+	"one year apart":                      "різниця в один рік",
+	"only a year given, the same":         "вказано лише рік, той самий",
+	"only a year given, within two years": "вказано лише рік, у межах двох років",
+	"same":                                "однакові",
+	"same after normalisation":            "однакові після нормалізації",
+	"same month and year":                 "той самий місяць і рік",
+	"same oblast":                         "та сама область",
+	"same raion":                          "той самий район",
+	"same settlement":                     "той самий населений пункт",
+	"same year":                           "той самий рік",
+	"transliteration or Ukrainian/Russian equivalent": "транслітерація або українсько-російський відповідник",
+	"diminutive":                      "зменшувальна форма",
+	"phonetic or typo":                "фонетична схожість або описка",
+	"similar (score ≥ 0.92)":          "схожі (оцінка ≥ 0,92)",
+	"similar (score ≥ 0.85)":          "схожі (оцінка ≥ 0,85)",
+	"similar (score ≥ 0.80)":          "схожі (оцінка ≥ 0,80)",
+	"somewhat similar (score ≥ 0.65)": "дещо схожі (оцінка ≥ 0,65)",
+
 	// What the next stage needs (homeward.NextStepNeeds) and the domain's
 	// messages about matches and the workflow records.
 	"a role that may change records (caseworker, supervisor or administrator)":                                                    "роль, що може змінювати записи (соціальний працівник, супервізор або адміністратор)",

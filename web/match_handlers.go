@@ -80,7 +80,8 @@ type candidateView struct {
 	ProposedBy string
 	DecidedBy  string
 
-	CanDecide   bool // may reject or mark not sure
+	CanReject   bool
+	CanUnsure   bool
 	CanConfirm  bool // offers the confirm (or propose) button
 	Proposing   bool // confirming would be the first of the two confirmations
 	OwnProposal bool // the user proposed it and so may not confirm it
@@ -181,23 +182,27 @@ func (s *Server) candidate(r *http.Request, v *view, names *actorNames, m *homew
 	if m.DecidedBy != 0 {
 		cv.DecidedBy = names.name(m.DecidedBy)
 	}
+	// Which buttons to offer follows homeward.CheckMatchDecision; the
+	// service checks again whatever is posted.
 	if u != nil && u.Role.CanWriteRecords() && u.OrgID == m.OrgID {
 		sup := u.Role.IsSupervisorRank()
 		switch m.Status {
-		case homeward.MatchCandidate, homeward.MatchNotSure:
-			cv.CanDecide = m.Status == homeward.MatchCandidate
+		case homeward.MatchCandidate:
+			cv.CanReject, cv.CanUnsure = true, true
 			cv.CanConfirm, cv.Proposing = sup, true
-			if m.Status == homeward.MatchNotSure {
-				cv.CanDecide = true
-			}
+		case homeward.MatchNotSure:
+			cv.CanReject = true
+			cv.CanConfirm, cv.Proposing = sup, true
 		case homeward.MatchProposed:
-			cv.CanDecide = sup
+			cv.CanReject, cv.CanUnsure = sup, sup
 			cv.OwnProposal = m.ProposedBy == u.ID
 			cv.CanConfirm = sup && !cv.OwnProposal
 		}
 		cv.CanRevoke = sup && m.Status != homeward.MatchCandidate
 	}
 	if withHistory {
+		// A record's page returns to the candidate decided on.
+		cv.Next = fmt.Sprintf("%s#match-%d", v.Path, m.ID)
 		hs, err := s.cfg.Matches.MatchHistory(r.Context(), m.ID)
 		if err != nil {
 			return nil, err
@@ -380,7 +385,7 @@ func parseReviewFilter(q url.Values) (reviewFilter, error) {
 		f.Min = strconv.FormatFloat(defaultReviewThreshold, 'f', -1, 64)
 	} else {
 		p, err := strconv.ParseFloat(strings.Replace(f.Min, ",", ".", 1), 64)
-		if err != nil || p < 0 || p > 1 {
+		if err != nil || !(p >= 0 && p <= 1) { // also refuses NaN
 			return f, homeward.FieldErrorf(homeward.EINVALID, "min", "The threshold is a probability between 0 and 1.")
 		}
 		f.min = p

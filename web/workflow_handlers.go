@@ -480,7 +480,11 @@ func serveAttachment(w http.ResponseWriter, a *homeward.Attachment) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", ct)
-	h.Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": a.Filename}))
+	cd := mime.FormatMediaType(disp, map[string]string{"filename": a.Filename})
+	if cd == "" { // a name the header cannot carry
+		cd = disp
+	}
+	h.Set("Content-Disposition", cd)
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
 	h.Set("Content-Length", strconv.Itoa(len(a.Data)))
 	w.WriteHeader(http.StatusOK)

@@ -68,11 +68,18 @@ func serveStore(ctx context.Context, db *store.DB, addr string, stdout io.Writer
 	if created {
 		fmt.Fprintf(stdout, "Created the administrator.\n  login:    %s\n  password: %s\nThis password is shown only once; change it after logging in.\n", login, password)
 	}
+	// Background matching: the web layer writes through services that
+	// queue every new or changed record for the matcher.
+	matcher, cases, located, err := startMatcher(ctx, db, log)
+	if err != nil {
+		return fmt.Errorf("start matching: %w", err)
+	}
+	defer matcher.Close()
 	srv := web.NewServer(web.Config{
 		Orgs:    store.NewOrgService(db),
 		Users:   store.NewUserService(db),
-		Cases:   store.NewCaseService(db),
-		Located: store.NewLocatedService(db),
+		Cases:   cases,
+		Located: located,
 		Events:  store.NewEventService(db),
 		Uploads: store.NewUploadService(db),
 

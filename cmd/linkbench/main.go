@@ -36,7 +36,19 @@ import (
 	"github.com/homeward-project/homeward/linkage/synth"
 )
 
-var profile string
+var (
+	profile     string
+	diagnose    bool
+	personModel string
+)
+
+// builtIn is the person model the synthetic and scale suites use.
+func builtIn() *linkage.Model {
+	if personModel == "" {
+		return linkage.PersonModel()
+	}
+	return readModel(personModel)
+}
 
 func main() {
 	log.SetFlags(0)
@@ -44,12 +56,16 @@ func main() {
 	reports := flag.Int("reports", 20000, "reports in the scale run")
 	located := flag.Int("located", 1000000, "located records in the scale run (and the index)")
 	seed := flag.Uint64("seed", 7, "corpus seed")
+	synLocated := flag.Int("synthetic-located", 20000, "located records in the synthetic suite (2,000 reports against them)")
+	seeds := flag.Int("seeds", 3, "seeds in the synthetic suite, from -seed on")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "homeward-linkbench"), "where to keep generated corpora")
 	testdata := flag.String("testdata", "linkage/testdata", "the public benchmark data (FEBRL, fake_1000)")
 	models := flag.String("models", "testdata/models", "the benchmark model files")
 	queries := flag.Int("queries", 2000, "queries in the index run")
 	child := flag.String("child", "", "internal: link the corpus in DIR and report as JSON")
+	flag.StringVar(&personModel, "person-model", "", "scale and synthetic suites: read the person model from `FILE` instead of the built-in one")
 	cpuprofile := flag.String("cpuprofile", "", "write the scale run's CPU profile to `FILE`")
+	flag.BoolVar(&diagnose, "diagnose", false, "synthetic suite: print the wrong decisions at 0.5 and the true pairs blocking missed, with explanations")
 	flag.Parse()
 	profile = *cpuprofile
 	if *child != "" {
@@ -73,8 +89,8 @@ func main() {
 		public(*testdata, *models)
 	}
 	if run("synthetic") {
-		for _, s := range []uint64{*seed, *seed + 1, *seed + 2} {
-			syntheticRun(2000, 20000, s)
+		for s := *seed; s < *seed+uint64(*seeds); s++ {
+			syntheticRun(2000, *synLocated, s)
 		}
 	}
 	if run("scale") {
@@ -192,7 +208,53 @@ func syntheticRun(nr, nl int, seed uint64) {
 	c := synth.Generate(synth.Config{Reports: nr, Located: nl, Seed: seed})
 	left := &linkage.Dataset{Header: synth.Header, Rows: c.Reports}
 	right := &linkage.Dataset{Header: synth.Header, Rows: c.Located}
-	evaluate(fmt.Sprintf("synthetic %d × %d seed %d", nr, nl, seed), linkage.PersonModel(), left, right, corpusTruth(c), true).print()
+	truth := corpusTruth(c)
+	evaluate(fmt.Sprintf("synthetic %d × %d seed %d", nr, nl, seed), builtIn(), left, right, truth, true).print()
+	if diagnose {
+		diagnoseRun(left, right, truth)
+	}
+}
+
+// diagnoseRun prints the false positives and false negatives at 0.5 with
+// their records and explanations (synthetic people only).
+func diagnoseRun(left, right *linkage.Dataset, truth *linkage.Truth) {
+	lk, err := linkage.NewLinker(builtIn(), left, right)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := lk.Train(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	pairs, _, err := lk.Pairs(context.Background(), 1e-9)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lrow, rrow := map[string]int{}, map[string]int{}
+	for i, r := range left.Rows {
+		lrow[r[0]] = i
+	}
+	for i, r := range right.Rows {
+		rrow[r[0]] = i
+	}
+	found := map[linkage.IDPair]bool{}
+	show := func(tag string, p linkage.Pair) {
+		fmt.Printf("%s p=%.3f w=%.2f\n  L %v\n  R %v\n  %s\n", tag, p.Probability, p.Weight, left.Rows[p.Left], right.Rows[p.Right], linkage.FormatExplanation(lk.Explain(p)))
+	}
+	for _, p := range pairs {
+		k := linkage.IDPair{Left: lk.LeftID(p.Left), Right: lk.RightID(p.Right)}
+		found[k] = true
+		if p.Probability >= 0.5 && !truth.Pairs[k] {
+			show("FP", p)
+		}
+		if p.Probability < 0.5 && truth.Pairs[k] {
+			show("FN", p)
+		}
+	}
+	for k := range truth.Pairs {
+		if !found[k] {
+			fmt.Printf("MISSED\n  L %v\n  R %v\n", left.Rows[lrow[k.Left]], right.Rows[rrow[k.Right]])
+		}
+	}
 }
 
 // ensureCorpus writes the corpus as CSV files once per size and seed.
@@ -235,6 +297,7 @@ func ensureCorpus(dir string, nr, nl int, seed uint64) string {
 // childReport is what the linking child process reports.
 type childReport struct {
 	Read, Prepare, Train, Score, Write float64 // seconds
+	Link                               float64 // seconds from start to pairs written
 	Candidates                         int64
 	Completeness                       float64
 	Pairs                              int
@@ -250,7 +313,7 @@ func linkChild(dir string) error {
 	left := readCSV(filepath.Join(dir, "reports.csv"))
 	right := readCSV(filepath.Join(dir, "located.csv"))
 	lap(&rep.Read)
-	lk, err := linkage.NewLinker(linkage.PersonModel(), left, right)
+	lk, err := linkage.NewLinker(builtIn(), left, right)
 	if err != nil {
 		return err
 	}
@@ -285,6 +348,7 @@ func linkChild(dir string) error {
 		}
 	}
 	lap(&rep.Write)
+	rep.Link = rep.Read + rep.Prepare + rep.Train + rep.Score + rep.Write
 	// Outside the timed part: how many true pairs blocking reached.
 	truthD := readCSV(filepath.Join(dir, "truth.csv"))
 	truth := &linkage.Truth{Pairs: map[linkage.IDPair]bool{}}
@@ -311,7 +375,7 @@ func scale(dir string, nr, nl int, seed uint64) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	cmd := exec.Command(self, "-child", d, "-cpuprofile", profile)
+	cmd := exec.Command(self, "-child", d, "-cpuprofile", profile, "-person-model", personModel)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	out, err := cmd.Output()
@@ -331,8 +395,9 @@ func scale(dir string, nr, nl int, seed uint64) {
 	}
 	m := truth.Evaluate(readPairs(filepath.Join(d, "pairs.csv")), 0.5)
 	m1 := truth.Evaluate(readPairs(filepath.Join(d, "pairs-one-to-one.csv")), 0.5)
-	fmt.Printf("scale: %d reports × %d located on %d cores: wall %.1fs (read %.1fs, prepare+key+index %.1fs, train %.1fs, score %.1fs, write %.1fs), peak RSS %.0f MiB\n",
-		nr, nl, runtime.NumCPU(), wall.Seconds(), rep.Read, rep.Prepare, rep.Train, rep.Score, rep.Write, float64(rss)/1024)
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	fmt.Printf("scale: %d reports × %d located on %d cores: link wall %.1fs (read %.1fs, prepare+key+index %.1fs, train %.1fs, score %.1fs, write %.1fs); process wall %.1fs and CPU %.1fs with the completeness count after; peak RSS %.0f MiB\n",
+		nr, nl, runtime.NumCPU(), rep.Link, rep.Read, rep.Prepare, rep.Train, rep.Score, rep.Write, wall.Seconds(), cpu.Seconds(), float64(rss)/1024)
 	fmt.Printf("scale: candidate pairs %d (pairs completeness %.4f), pairs ≥ 0.5: %d; F1@0.5 %.4f (P %.4f R %.4f); one-to-one F1 %.4f (P %.4f R %.4f)\n",
 		rep.Candidates, rep.Completeness, rep.Pairs, m.F1, m.Precision, m.Recall, m1.F1, m1.Precision, m1.Recall)
 	fmt.Printf("scale: training: %d random pairs, %d EM pairs, prior %.3g\n", rep.TrainReport.RandomPairs, rep.TrainReport.EMPairs, rep.TrainReport.Prior)
@@ -349,7 +414,7 @@ func index(dir string, nr, nl int, seed uint64, queries int) {
 	// deployment trains once and saves the model.
 	start := time.Now()
 	sample := &linkage.Dataset{Header: reports.Header, Rows: reports.Rows[:min(2000, len(reports.Rows))]}
-	lk, err := linkage.NewLinker(linkage.PersonModel(), sample, located)
+	lk, err := linkage.NewLinker(builtIn(), sample, located)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -33,9 +33,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/homeward-project/homeward"
@@ -73,6 +76,7 @@ func run() error {
 	flag.DurationVar(&cfg.think, "think", time.Second, "mean think time between a client's requests (0: none)")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the synthetic corpus and of the clients")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary database")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured period (server and clients) to this file")
 	flag.Parse()
 	if cfg.clients < 1 || cfg.users < 1 || cfg.cases < 1 || cfg.located < 1 {
 		return errors.New("-clients, -users, -cases and -located must be positive")
@@ -136,9 +140,27 @@ func run() error {
 	routes := mix(w)
 	fmt.Printf("GOMAXPROCS %d, %d clients, think %v, warm-up %v, measuring %v; load average before: %s\n",
 		runtime.GOMAXPROCS(0), cfg.clients, cfg.think, cfg.warmup, cfg.duration, loadavg())
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		time.AfterFunc(cfg.warmup, func() { pprof.StartCPUProfile(f) })
+		defer pprof.StopCPUProfile()
+	}
+	var cpu0 atomic.Int64
+	time.AfterFunc(cfg.warmup, func() { cpu0.Store(int64(cpuTime())) })
 	res := drive(hc, base, cfg, sessions, w.tokens, routes)
+	cpu := cpuTime() - time.Duration(cpu0.Load())
 	fmt.Printf("load average after: %s\n\n", loadavg())
-	report(os.Stdout, routes, res, cfg.duration)
+	n := report(os.Stdout, routes, res, cfg.duration)
+	// On a shared machine latency depends on what else runs; the CPU this
+	// process (server and clients) spent per request does much less.
+	if n > 0 {
+		fmt.Printf("\nCPU of this process while measuring: %v, %.2f ms per request (%.2f cores busy)\n",
+			cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(n), cpu.Seconds()/cfg.duration.Seconds())
+	}
 	return nil
 }
 
@@ -439,7 +461,8 @@ func pick(rng *rand.Rand, routes []route, total int) int {
 	return len(routes) - 1
 }
 
-func report(out io.Writer, routes []route, res []*result, d time.Duration) {
+// report prints the table and returns how many requests succeeded.
+func report(out io.Writer, routes []route, res []*result, d time.Duration) int {
 	fmt.Fprintf(out, "%-18s %8s %7s %9s %9s %9s %9s %8s\n", "route", "requests", "errors", "p50", "p95", "p99", "max", "req/s")
 	var all result
 	for i, r := range routes {
@@ -453,6 +476,16 @@ func report(out io.Writer, routes []route, res []*result, d time.Duration) {
 			fmt.Fprintf(out, "first error of %s: %s\n", r.name, res[i].first)
 		}
 	}
+	return len(all.lat)
+}
+
+// cpuTime returns the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func line(out io.Writer, name string, r *result, d time.Duration) {
