@@ -344,7 +344,12 @@ func (k *comparator) dateLevel(w uint8, thr float64, a, b ref) bool {
 	x, y := a.t.dates[a.id], b.t.dates[b.id]
 	switch w {
 	case cExact:
-		return a.same(b) || (x.prec == precDay && y.prec == precDay && x.y == y.y && x.m == y.m && x.d == y.d)
+		if x.prec != precNone && y.prec != precNone {
+			// "2008" and "2008" agree only on the year: the levels for a
+			// year given alone say so, and weigh it as such.
+			return x.prec == precDay && y.prec == precDay && x.y == y.y && x.m == y.m && x.d == y.d
+		}
+		return a.same(b)
 	case cLevenshtein:
 		return x.digits != "" && y.digits != "" && levenshtein(x.digits, y.digits, int(thr)) <= int(thr)
 	}

@@ -411,18 +411,15 @@ func (lk *Linker) candidates(l int, mark uint32, stamp []uint32, fn func(r, rule
 
 // blockingWeight is the model's NoTrainingWeight when only no-training
 // rules produce the pair of left row l and right row r (rule: the first
-// rule that produced it), else 0.
+// rule, in the model's order, that produces it), else 0.
 func (lk *Linker) blockingWeight(l, r, rule int) float64 {
 	w := lk.model.NoTrainingWeight
 	if w == 0 || lk.rules[rule].train {
 		return 0
 	}
+	// Candidates come with the first rule that produces them, so only the
+	// rules after it can produce the pair too.
 	for ri := rule + 1; ri < len(lk.rules); ri++ {
-		if lk.rules[ri].train && intersects(lk.left.keys[ri].of(l), lk.right.keys[ri].of(r)) {
-			return 0
-		}
-	}
-	for ri := 0; ri < rule; ri++ {
 		if lk.rules[ri].train && intersects(lk.left.keys[ri].of(l), lk.right.keys[ri].of(r)) {
 			return 0
 		}

@@ -1,9 +1,6 @@
 package linkage
 
-import (
-	"math"
-	"os"
-)
+import "math"
 
 // SiblingMatch is the evidence a pair gains from siblings: another record of
 // the left record's family matches another record of the right record's
@@ -21,9 +18,6 @@ func (lk *Linker) siblings() bool {
 // record may have several duplicates within one file) with a family column
 // on at least one side.
 func (lk *Linker) rivalry() bool {
-	if os.Getenv("ZZ_NORIVAL") != "" {
-		return false
-	}
 	return lk.model.SiblingField != "" && !lk.dedupe && (lk.left.family != nil || lk.right.family != nil)
 }
 

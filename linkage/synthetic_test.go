@@ -25,6 +25,7 @@ func corpusDatasets(c *synth.Corpus) (reports, located *linkage.Dataset, truth *
 func TestSyntheticCorpusLinksWithBuiltInModel(t *testing.T) {
 	for _, seed := range []uint64{7, 8, 9} {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			t.Parallel()
 			c := synth.Generate(synth.Config{Reports: 2000, Located: 20000, Seed: seed})
 			reports, located, truth := corpusDatasets(c)
 			lk, err := linkage.NewLinker(linkage.PersonModel(), reports, located)

@@ -5,10 +5,8 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 )
 
@@ -64,9 +62,6 @@ func (lk *Linker) Train(ctx context.Context) (TrainReport, error) {
 		rep.Sessions = lk.trainM(pats, cfg)
 	}
 	rep.Iterations, rep.Converged = lk.trainPrior(pats, cfg)
-	if v := os.Getenv("ZZ_PRIOR"); v != "" {
-		lk.model.Prior, _ = strconv.ParseFloat(v, 64)
-	}
 	rep.Prior = lk.model.Prior
 	lk.model.Trained = true
 	for _, k := range lk.comps {

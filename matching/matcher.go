@@ -15,7 +15,9 @@ import (
 )
 
 // Config configures a Matcher. Cases, Located and Matches are required;
-// the zero values of the rest are the defaults.
+// the zero values of the rest are the defaults. Cases and Located are the
+// undecorated services the default loader reads; writes must go through
+// Matcher.Cases and Matcher.Located to be matched.
 type Config struct {
 	Cases   homeward.CaseService
 	Located homeward.LocatedService
@@ -34,8 +36,9 @@ type Config struct {
 	MinProbability float64
 	PerRecord      int
 	// SaveChunk is the most candidates one SaveCandidates call writes
-	// (default 500, at most 2,000): each call holds the database's write
-	// lock, and pages that record a view wait for it.
+	// (default 200, at most 2,000): each call holds the database's write
+	// lock, and pages that record a view wait for it (about 25 ms for 200
+	// on SQLite here).
 	SaveChunk int
 	// Pace is the share of wall time the matcher works while it has work
 	// (default 0.5; 1 never pauses): it pauses between slices of work so
@@ -49,6 +52,10 @@ type Config struct {
 	// TrainMinCases cases and TrainMinLocated located records (defaults 50
 	// and 200); otherwise the embedded default model is used.
 	TrainMinCases, TrainMinLocated int
+	// LowPriority runs the worker on an OS thread of lower scheduling
+	// priority (Linux), so that pages keep the processor while a list is
+	// matched; saves still run at normal priority.
+	LowPriority bool
 }
 
 func (c *Config) defaults() {
@@ -59,7 +66,7 @@ func (c *Config) defaults() {
 		c.PerRecord = 10
 	}
 	if c.SaveChunk <= 0 {
-		c.SaveChunk = 500
+		c.SaveChunk = 200
 	}
 	c.SaveChunk = min(c.SaveChunk, 2000)
 	if c.Pace <= 0 || c.Pace > 1 {
@@ -119,19 +126,6 @@ type Stats struct {
 	// Time spent building indexes, querying them (with explanations) and
 	// saving candidates, and paused to leave the machine to others.
 	BuildTime, QueryTime, SaveTime, PauseTime time.Duration
-}
-
-type orgState struct {
-	id          int64
-	model       *linkage.Model // m and u; the prior is set per index build
-	share       float64        // share of the smaller list expected to have a counterpart
-	fingerprint string
-	cases       map[int64]*caseRec
-	located     map[int64]*locRec
-	caseIx      *linkage.Index
-	locIx       *linkage.Index
-	caseDirty   bool
-	locDirty    bool
 }
 
 // change is one successful write seen by the service decorators.
@@ -268,6 +262,9 @@ func (m *Matcher) fail(err error, msg string, args ...any) {
 
 func (m *Matcher) run(ctx context.Context) {
 	defer close(m.done)
+	if m.cfg.LowPriority && !lowerPriority() {
+		m.log.Debug("matcher: could not lower the worker thread's priority")
+	}
 	defer func() {
 		// Closed: nothing more will be done, so nobody may wait for it.
 		m.mu.Lock()
@@ -355,126 +352,15 @@ func (m *Matcher) load(ctx context.Context) error {
 			return err
 		}
 		m.train(ctx, st)
+		// Build both indexes now rather than at the first query, which
+		// would otherwise build a large one while people are at work.
+		m.locIndex(st)
+		m.caseIndex(st)
 	}
 	m.mu.Lock()
 	m.stats.Orgs, m.stats.Cases, m.stats.Located = len(m.orgs), len(m.cases), len(m.located)
 	m.mu.Unlock()
 	return nil
-}
-
-// org returns the state of an organisation, with the default model until
-// training gives it its own.
-func (m *Matcher) org(id int64) *orgState {
-	st := m.orgs[id]
-	if st == nil {
-		st = &orgState{id: id, model: m.def, share: defaultShare, fingerprint: "default-" + Fingerprint(m.def),
-			cases: map[int64]*caseRec{}, located: map[int64]*locRec{}, caseDirty: true, locDirty: true}
-		m.orgs[id] = st
-	}
-	return st
-}
-
-// defaultShare is the share of the smaller list assumed to have a
-// counterpart in the other when no training estimated it: half.
-const defaultShare = 0.5
-
-// train estimates the organisation's model on its own cases against its
-// located records, when there are enough of both for EM to be stable.
-func (m *Matcher) train(ctx context.Context, st *orgState) {
-	nc, nl := len(st.cases), len(st.located)
-	if nc < m.cfg.TrainMinCases || nl < m.cfg.TrainMinLocated {
-		return
-	}
-	start := time.Now()
-	left, right := caseDataset(st), locDataset(st)
-	lk, err := linkage.NewLinker(linkage.PersonModel(), left, right)
-	if err == nil {
-		_, err = lk.Train(ctx)
-	}
-	if err != nil {
-		m.fail(err, "matcher: training failed; using the default model", "org", st.id)
-		return
-	}
-	mod := lk.Model()
-	st.model = mod
-	st.share = min(1, max(0.01, mod.Prior*float64(nc)*float64(nl)/float64(min(nc, nl))))
-	st.fingerprint = "trained-" + Fingerprint(mod)
-	m.log.Info("matcher: trained", "org", st.id, "cases", nc, "located", nl, "took", time.Since(start).Round(time.Millisecond))
-}
-
-func caseDataset(st *orgState) *linkage.Dataset {
-	d := &linkage.Dataset{Header: header, Rows: make([][]string, 0, len(st.cases))}
-	for _, id := range sortedIDs(st.cases) {
-		d.Rows = append(d.Rows, st.cases[id].vals.row(id))
-	}
-	return d
-}
-
-func locDataset(st *orgState) *linkage.Dataset {
-	d := &linkage.Dataset{Header: header, Rows: make([][]string, 0, len(st.located))}
-	for _, id := range sortedIDs(st.located) {
-		d.Rows = append(d.Rows, st.located[id].vals.row(id))
-	}
-	return d
-}
-
-func sortedIDs[V any](m map[int64]V) []int64 {
-	ids := make([]int64, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
-// indexModel is the organisation's model with the prior for its lists'
-// present sizes: the chance that a case and a located record drawn at
-// random are the same child.
-func (st *orgState) indexModel() *linkage.Model {
-	mod := st.model.Clone()
-	// The list size is rounded up to a power of two so that the prior, and
-	// with it every stored probability, does not move with each record
-	// added: a moved probability is a "rescore" event on the case.
-	n := 2
-	for n < max(len(st.cases), len(st.located)) {
-		n *= 2
-	}
-	mod.Prior = st.share / float64(n)
-	mod.PriorFixed = true
-	return mod
-}
-
-// locIndex returns the organisation's index of located records, rebuilt
-// if records changed since it was built; nil when there are none.
-func (m *Matcher) locIndex(st *orgState) *linkage.Index {
-	if st.locDirty {
-		st.locIx, st.locDirty = m.build(st, locDataset(st), "located"), false
-	}
-	return st.locIx
-}
-
-func (m *Matcher) caseIndex(st *orgState) *linkage.Index {
-	if st.caseDirty {
-		st.caseIx, st.caseDirty = m.build(st, caseDataset(st), "cases"), false
-	}
-	return st.caseIx
-}
-
-func (m *Matcher) build(st *orgState, d *linkage.Dataset, what string) *linkage.Index {
-	if len(d.Rows) == 0 {
-		return nil
-	}
-	start := time.Now()
-	ix, err := linkage.NewIndex(st.indexModel(), d)
-	m.mu.Lock()
-	m.stats.BuildTime += time.Since(start)
-	m.mu.Unlock()
-	if err != nil {
-		m.fail(err, "matcher: build index", "org", st.id, "of", what)
-		return nil
-	}
-	m.log.Debug("matcher: index built", "org", st.id, "of", what, "records", len(d.Rows), "took", time.Since(start).Round(time.Millisecond))
-	return ix
 }
 
 // locKey is a located record to match for one organisation.
@@ -564,7 +450,8 @@ func (m *Matcher) match(ctx context.Context, cases []int64, locs []locKey) {
 		if len(batch) == 0 {
 			return
 		}
-		m.save(ctx, m.withSiblings(batch), p)
+		ms := m.withSiblings(batch)
+		onNormalThread(func() { m.save(ctx, ms, p) })
 		batch = batch[:0]
 		clear(seen)
 	}
@@ -637,45 +524,6 @@ func (m *Matcher) match(ctx context.Context, cases []int64, locs []locKey) {
 	m.stats.QueryTime += qt
 	m.stats.PauseTime += p.paused
 	m.mu.Unlock()
-}
-
-// pacer pauses the worker so that it works only a share of wall time:
-// after each slice of work it sleeps for as long as the share requires.
-type pacer struct {
-	pace   float64
-	paused time.Duration
-	n      int
-	start  time.Time
-}
-
-// pacerSlice is how many records are matched between pauses: a few
-// milliseconds of work, so pauses are short and pages rarely wait long.
-const pacerSlice = 16
-
-func (m *Matcher) pacer() *pacer { return &pacer{pace: m.cfg.Pace, start: time.Now()} }
-
-func (p *pacer) step(ctx context.Context) {
-	p.n++
-	if p.pace >= 1 || p.n%pacerSlice != 0 {
-		return
-	}
-	p.pause(ctx)
-}
-
-func (p *pacer) pause(ctx context.Context) {
-	if p.pace >= 1 {
-		return
-	}
-	worked := time.Since(p.start)
-	d := time.Duration(float64(worked) * (1 - p.pace) / p.pace)
-	p.paused += d
-	t := time.NewTimer(d)
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-		t.Stop()
-	}
-	p.start = time.Now()
 }
 
 // candidate is the match of case c and located record l the index found.

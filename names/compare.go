@@ -21,6 +21,7 @@ const (
 	scoreRuleEquivalent  = 0.86
 	scoreTypo1           = 0.8
 	scoreTypo2           = 0.7
+	scoreTypo2Short      = 0.66
 
 	scoreDistinctDiminutive = 0.75
 	scoreDistinctGenderForm = 0.6
@@ -520,6 +521,10 @@ func comparePart(a, b *part) Similarity {
 			return Similarity{Score: max(scoreTypo1, 0.6*jw), Reason: Typo, Distance: 1}
 		case d == 2 && short >= 7:
 			return Similarity{Score: max(scoreTypo2, 0.6*jw), Reason: Typo, Distance: 2}
+		case d == 2 && short >= 5 && jw >= 0.85:
+			// Two slips in a short name (Segei for Sergei, Сергій): a
+			// weaker typo, still more than a different name.
+			return Similarity{Score: scoreTypo2Short, Reason: Typo, Distance: 2}
 		}
 	}
 	// Two different known given names (Олена, Олеся) are different names

@@ -48,6 +48,7 @@ func TestCompareSaysWhy(t *testing.T) {
 		{"Bily", "Білий", Phonetic, ""},
 		{"Alexander Bily", "Олександр Білий", Phonetic, ""},
 		{"Шевченко", "Шевчнко", Typo, ""},
+		{"Segei", "Сергій", Typo, ""}, // two slips in a short Latin spelling
 		{"Олена", "Олеся", Different, ""},
 		{"Шевченко", "Коваленко", Different, ""},
 		{"Білий Олександр", "Олександр Білий", Normalised, ""},

@@ -80,6 +80,32 @@ func TestKeysAreSharedByAllSpellingsOfOneName(t *testing.T) {
 	}
 }
 
+func TestPrefixKeysSurviveLateTyposAcrossScripts(t *testing.T) {
+	tests := []struct {
+		a, b   string
+		length int
+		want   bool
+	}{
+		{"Денис", "Deis", 1, true},
+		{"Остапенко", "Ostapekno", 3, true},
+		{"Поліщук", "Полиук", 3, true},
+		{"Олександр", "Aleksandr", 1, true}, // о and а are both vowels
+		{"Остапенко", "Коваленко", 3, false},
+		{"Денис", "Марко", 1, false},
+		{"Денис", "", 1, false},
+	}
+	for _, tt := range tests {
+		a := Prepare(tt.a).PrefixKeys(nil, tt.length)
+		b := Prepare(tt.b).PrefixKeys(nil, tt.length)
+		if got := sharesKey(a, b); got != tt.want {
+			t.Errorf("%q and %q share a prefix key of %d: %v, want %v", tt.a, tt.b, tt.length, got, tt.want)
+		}
+	}
+	if sharesKey(Prepare("Остапенко").PrefixKeys(nil, 2), Prepare("Остапенко").PrefixKeys(nil, 3)) {
+		t.Error("prefix keys of different lengths meet")
+	}
+}
+
 func TestKeysAreFewAndKeepUnrelatedNamesApart(t *testing.T) {
 	pairs := [][2]string{{"Олександр", "Марія"}, {"Шевченко", "Коваленко"}, {"Іван", "Петро"}, {"Олена", "Ірина"}}
 	for _, p := range pairs {

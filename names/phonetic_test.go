@@ -19,6 +19,8 @@ func TestPhoneticCodeJoinsSpellingsOfOneName(t *testing.T) {
 		{"Шевченко", "Shevchenko", "Schewtschenko", "Szewczenko", "Chevtchenko", "Ševčenko"},
 		{"Сергей", "Sergei", "Sergey", "Sergej"},
 		{"Сергій", "Serhii", "Serhiy", "Serhij"},
+		{"Очеретська", "Ocheretska", "Очерецька"},
+		{"Бровський", "Brovskyi"},
 		{"Євген", "Yevhen", "Jewhen"},
 		{"Евгений", "Evgeniy", "Yevgeny", "Evgenij", "Jewgeni"},
 		{"Ковальська", "Ковальская", "Kovalska", "Kovalskaya", "Kowalska"},

@@ -13,21 +13,26 @@ import (
 // spreadsheet cell is a validation error rather than an internal one. It
 // walks every string field of v, also inside nested structs and lists.
 func checkText(v any) error {
-	return walkText(reflect.ValueOf(v), "")
+	if path, bad := badText(reflect.ValueOf(v)); bad {
+		return homeward.FieldErrorf(homeward.EINVALID, path, "The text contains characters that cannot be stored (a NUL byte or invalid UTF-8).")
+	}
+	return nil
 }
 
-func walkText(v reflect.Value, field string) error {
+// badText reports whether v holds text that cannot be stored, and the
+// field's path. The path (from the JSON names) is built only on the way
+// back from a bad field: an import checks every field of every row, and
+// reading struct tags for each would cost more than the check.
+func badText(v reflect.Value) (path string, bad bool) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return nil
+			return "", false
 		}
-		return walkText(v.Elem(), field)
+		return badText(v.Elem())
 	case reflect.String:
 		s := v.String()
-		if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
-			return homeward.FieldErrorf(homeward.EINVALID, field, "The text contains characters that cannot be stored (a NUL byte or invalid UTF-8).")
-		}
+		return "", !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0
 	case reflect.Struct:
 		t := v.Type()
 		for i := range t.NumField() {
@@ -35,26 +40,28 @@ func walkText(v reflect.Value, field string) error {
 			if !f.IsExported() {
 				continue
 			}
+			sub, bad := badText(v.Field(i))
+			if !bad {
+				continue
+			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 			if name == "" || name == "-" {
 				name = f.Name
 			}
-			if field != "" {
-				name = field + "." + name
+			if sub != "" {
+				name += "." + sub
 			}
-			if err := walkText(v.Field(i), name); err != nil {
-				return err
-			}
+			return name, true
 		}
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return nil
+			return "", false
 		}
 		for i := range v.Len() {
-			if err := walkText(v.Index(i), field); err != nil {
-				return err
+			if path, bad := badText(v.Index(i)); bad {
+				return path, true
 			}
 		}
 	}
-	return nil
+	return "", false
 }

@@ -21,6 +21,9 @@ func startMatcher(ctx context.Context, db *store.DB, log *slog.Logger) (*matchin
 		Matches: store.NewMatchService(db),
 		Orgs:    store.NewOrgService(db),
 		Logger:  log,
+		// Pages come first: the worker runs at low priority and paces
+		// itself (matching.Config.Pace).
+		LowPriority: true,
 	})
 	if err != nil {
 		return nil, nil, nil, err

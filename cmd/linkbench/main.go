@@ -9,6 +9,12 @@
 //	go run ./cmd/linkbench                       # everything, default sizes
 //	go run ./cmd/linkbench -suite public         # FEBRL and fake_1000 only
 //	go run ./cmd/linkbench -suite scale -reports 20000 -located 1000000
+//	go run ./cmd/linkbench -suite synthetic -seed 7 -seeds 6   # seeds 7 to 12
+//	go run ./cmd/linkbench -suite synthetic -synthetic-located 200000 -diagnose
+//
+// -diagnose prints each wrong decision at 0.5 and each true pair blocking
+// missed, with the (synthetic) records and their explanations;
+// -person-model replaces the built-in person model with a model file.
 //
 // The scale run links in a child process, so that its wall time and peak
 // resident memory are those of linking alone, not of generating the corpus.

@@ -113,6 +113,11 @@ func run() error {
 		Located: store.NewLocatedService(db),
 		Events:  store.NewEventService(db),
 		Uploads: store.NewUploadService(db),
+		// As serve wires them: the case list also shows the user's
+		// waiting work, read through these.
+		Matches:     store.NewMatchService(db),
+		Workflow:    store.NewWorkflowService(db),
+		Attachments: store.NewAttachmentService(db),
 		// The real server formats a log line per request; so does this one,
 		// into the void.
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -50,6 +50,7 @@ type options struct {
 	verbose                 bool
 	think                   time.Duration
 	pace                    float64
+	nice                    bool
 }
 
 func run() error {
@@ -62,6 +63,7 @@ func run() error {
 	flag.BoolVar(&o.verbose, "v", false, "log the matcher's progress to stderr")
 	flag.DurationVar(&o.think, "think", 0, "mean pause of each client between requests (0: back to back, the harshest load)")
 	flag.Float64Var(&o.pace, "pace", 0, "the matcher's Pace (0: its default)")
+	flag.BoolVar(&o.nice, "nice", true, "run the matcher's worker at low priority, as serve does")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the import and matching phase to this file")
 	flag.Parse()
 	ctx := context.Background()
@@ -97,7 +99,8 @@ func run() error {
 		return err
 	}
 
-	fmt.Printf("matchbench: %d located records, %d reports, %d clients (think %v), GOMAXPROCS %d\n", o.located, o.cases, o.clients, o.think, runtime.GOMAXPROCS(0))
+	fmt.Printf("matchbench: %d located records, %d reports, %d clients (think %v), matcher pace %v, low priority %v, GOMAXPROCS %d\n",
+		o.located, o.cases, o.clients, o.think, o.pace, o.nice, runtime.GOMAXPROCS(0))
 	t0 := time.Now()
 	corpus := synth.Generate(synth.Config{Reports: o.cases, Located: o.located, Seed: o.seed})
 	rawLocated := store.NewLocatedService(db)
@@ -118,7 +121,7 @@ func run() error {
 	}
 	rawCases := store.NewCaseService(db)
 	matches := store.NewMatchService(db)
-	m, err := matching.New(matching.Config{Cases: rawCases, Located: rawLocated, Matches: matches, Orgs: store.NewOrgService(db), Logger: logger, Pace: o.pace})
+	m, err := matching.New(matching.Config{Cases: rawCases, Located: rawLocated, Matches: matches, Orgs: store.NewOrgService(db), Logger: logger, Pace: o.pace, LowPriority: o.nice})
 	if err != nil {
 		return err
 	}
@@ -234,7 +237,7 @@ func run() error {
 		// organisation's model on its now sufficient data and matches every
 		// case again; stored decisions stay.
 		m.Close()
-		m2, err := matching.New(matching.Config{Cases: rawCases, Located: rawLocated, Matches: matches, Orgs: store.NewOrgService(db), Logger: logger, Pace: o.pace})
+		m2, err := matching.New(matching.Config{Cases: rawCases, Located: rawLocated, Matches: matches, Orgs: store.NewOrgService(db), Logger: logger, Pace: o.pace, LowPriority: o.nice})
 		if err != nil {
 			return err
 		}
