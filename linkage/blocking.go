@@ -12,6 +12,9 @@ type compiledRule struct {
 	cols      [][]int // per part, the fields whose keys it takes
 	unordered bool
 	train     bool
+	// missingAgrees: a part's blank value agrees with any, so the rule's
+	// keys depend on the side (see ruleKeys).
+	missingAgrees bool
 }
 
 // keyList holds every record's blocking keys for one rule, in compressed rows.
@@ -150,6 +153,11 @@ func partKeys(dst []uint64, p BlockPart, v *values, id uint32) []uint64 {
 			return append(dst, uint64(o))
 		}
 		return dst
+	case BlockSettlement:
+		if s := v.places[id].settlement; s != nil {
+			return append(dst, s.Keys()...)
+		}
+		return dst
 	}
 	d := blockingDate(v.dates[id])
 	switch p.Key {
@@ -223,13 +231,55 @@ func blockingDay(d dateVal) int {
 	return day
 }
 
+// keyRole is which side of a lookup a record's keys serve.
+type keyRole uint8
+
+const (
+	roleBoth    keyRole = iota // deduplication: query and indexed at once
+	roleQuery                  // the left side, or an index query
+	roleIndexed                // the right side, or an index's records
+)
+
+// Tags of MissingAgrees parts: no value's key is either (a part key is a
+// hash, a date or an oblast number; these are neither small nor likely).
+const (
+	tagAny   uint64 = 0x5bd1e9955bd1e995
+	tagBlank uint64 = 0x2545f4914f6cdd1d
+)
+
 // ruleKeys appends the keys of a record under a rule: the cross product of
 // its parts' keys, each combination hashed with the rule's number.
-func ruleKeys(dst []uint64, ri int, r *compiledRule, v *values, ids func(col int) uint32, scratch [][]uint64) []uint64 {
+//
+// A part whose blank value agrees with any (MissingAgrees) adds tags, so
+// that a query's keys meet an indexed record's exactly when the values are
+// equal or either is blank: every indexed record carries tagAny (a blank
+// query meets it), a blank indexed record also tagBlank (any query with a
+// value meets it).
+func ruleKeys(dst []uint64, ri int, r *compiledRule, v *values, ids func(col int) uint32, scratch [][]uint64, role keyRole) []uint64 {
 	for pi, p := range r.parts {
 		scratch[pi] = scratch[pi][:0]
 		for _, c := range r.cols[pi] {
 			scratch[pi] = partKeys(scratch[pi], p, v, ids(c))
+		}
+		if p.MissingAgrees {
+			blank := len(scratch[pi]) == 0
+			switch role {
+			case roleQuery:
+				if blank {
+					scratch[pi] = append(scratch[pi], tagAny)
+				} else {
+					scratch[pi] = append(scratch[pi], tagBlank)
+				}
+			case roleIndexed:
+				scratch[pi] = append(scratch[pi], tagAny)
+				if blank {
+					scratch[pi] = append(scratch[pi], tagBlank)
+				}
+			default:
+				if blank {
+					scratch[pi] = append(scratch[pi], tagAny)
+				}
+			}
 		}
 		if len(scratch[pi]) == 0 {
 			return dst

@@ -37,6 +37,14 @@ func NewIndex(m *Model, records *Dataset) (*Index, error) {
 		return nil, err
 	}
 	lk.dedupe = false
+	// NewLinker keyed the records as one dataset; rules where a blank
+	// agrees with anything key indexed records differently from queries.
+	for ri, r := range lk.rules {
+		if r.missingAgrees {
+			lk.keySide(lk.right, ri, r, roleIndexed)
+			lk.index[ri] = buildIndex(&lk.right.keys[ri], lk.right.n)
+		}
+	}
 	ix := &Index{lk: lk}
 	ix.stamps.New = func() any { return &stampSet{cells: make([]uint32, lk.right.n)} }
 	return ix, nil
@@ -84,7 +92,7 @@ func (ix *Index) Query(q map[string]string, limit int, minProbability float64) (
 	lk.left = side
 	side.keys = make([]keyList, len(lk.rules))
 	for ri, r := range lk.rules {
-		lk.keySide(side, ri, r)
+		lk.keySide(side, ri, r, roleQuery)
 	}
 	st := ix.stamps.Get().(*stampSet)
 	defer ix.stamps.Put(st)

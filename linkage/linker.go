@@ -114,9 +114,11 @@ func NewLinker(m *Model, left, right *Dataset) (*Linker, error) {
 	parallel(len(lk.rules), 1, func(lo, hi int) {
 		for ri := lo; ri < hi; ri++ {
 			r := lk.rules[ri]
-			lk.keySide(lk.left, ri, r)
-			if !lk.dedupe {
-				lk.keySide(lk.right, ri, r)
+			if lk.dedupe {
+				lk.keySide(lk.left, ri, r, roleBoth)
+			} else {
+				lk.keySide(lk.left, ri, r, roleQuery)
+				lk.keySide(lk.right, ri, r, roleIndexed)
 			}
 			lk.index[ri] = buildIndex(&lk.right.keys[ri], lk.right.n)
 		}
@@ -211,7 +213,7 @@ func (lk *Linker) fieldKinds() []map[string]bool {
 			switch p.Key {
 			case BlockNameKeys, BlockNamePrefix:
 				kind = KindName
-			case BlockOblast:
+			case BlockOblast, BlockSettlement:
 				kind = KindPlace
 			case BlockValue, BlockPrefix:
 				kind = KindString
@@ -286,6 +288,7 @@ func (lk *Linker) compile() {
 	for _, r := range lk.model.Blocking {
 		cr := &compiledRule{name: r.Name, parts: r.Parts, unordered: r.Unordered, train: !r.NoTraining}
 		for _, p := range r.Parts {
+			cr.missingAgrees = cr.missingAgrees || p.MissingAgrees
 			cols := []int{indexOf(lk.fields, p.Field)}
 			for _, f := range p.Also {
 				cols = append(cols, indexOf(lk.fields, f))
@@ -338,13 +341,13 @@ func (lk *Linker) computeTF() {
 	}
 }
 
-func (lk *Linker) keySide(s *sideData, ri int, r *compiledRule) {
+func (lk *Linker) keySide(s *sideData, ri int, r *compiledRule, role keyRole) {
 	kl := &s.keys[ri]
 	kl.off = make([]uint32, s.n+1)
 	kl.keys = make([]uint64, 0, s.n)
 	scratch := make([][]uint64, len(r.parts))
 	for i := 0; i < s.n; i++ {
-		kl.keys = ruleKeys(kl.keys, ri, r, s.vals, func(col int) uint32 { return s.at(col, i) }, scratch)
+		kl.keys = ruleKeys(kl.keys, ri, r, s.vals, func(col int) uint32 { return s.at(col, i) }, scratch, role)
 		kl.off[i+1] = uint32(len(kl.keys))
 	}
 }

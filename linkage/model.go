@@ -166,6 +166,9 @@ const (
 	BlockNamePrefix = "name_prefix"
 	// BlockOblast is the oblast (region) of a place.
 	BlockOblast = "oblast"
+	// BlockSettlement is any name key of the settlement of a place
+	// (script-independent: Рубіжне, Рубежное and Rubizhne share one).
+	BlockSettlement = "settlement"
 	// BlockAll puts every record in one block: the full cross product, for
 	// data small enough that nothing need be left out (rule it last, so the
 	// report still shows what the other rules find).
@@ -180,6 +183,12 @@ type BlockPart struct {
 	Also   []string `json:"also,omitempty"`
 	Key    string   `json:"key"`
 	Length int      `json:"length,omitempty"`
+	// MissingAgrees makes a blank value agree with any value: the rule
+	// pairs a record whose date is missing with every record sharing its
+	// other parts, whatever their date. When deduplicating (and in an
+	// index's own records, which are one dataset) it pairs blank with
+	// blank only, as a record there is both the query and the indexed one.
+	MissingAgrees bool `json:"missing_agrees,omitempty"`
 }
 
 // TrainingConfig holds the safeguards of training.
@@ -372,7 +381,7 @@ func (m *Model) Validate() error {
 			}
 			switch p.Key {
 			case BlockAll, BlockValue, BlockNameKeys, BlockYear, BlockYearMonth, BlockMonthDay, BlockDate:
-			case BlockOblast, BlockDay, BlockMonth:
+			case BlockOblast, BlockSettlement, BlockDay, BlockMonth:
 			case BlockPrefix, BlockNamePrefix:
 				if p.Length <= 0 {
 					return modelErrorf("blocking rule %q: prefix needs a length", r.Name)

@@ -156,11 +156,15 @@ func PersonModel() *Model {
 			{Name: "given name keys, the first letters of the family name and year of birth", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldFamilyName, Key: BlockNamePrefix, Length: 3}, {Field: FieldBirthDate, Key: BlockYear}}},
 			{Name: "given name and patronymic keys and oblast of birth", NoTraining: true, Parts: []BlockPart{
-				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockOblast}}},
+				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockOblast}}},
 			{Name: "date of birth and the initial of the family name", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldBirthDate, Key: BlockDate}, {Field: FieldFamilyName, Key: BlockNamePrefix, Length: 1}}},
 			{Name: "given name keys, year of birth and day of the month", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYear}, {Field: FieldBirthDate, Key: BlockDay}}},
+			{Name: "a name key in either name column, settlement and year of birth", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockSettlement}, {Field: FieldBirthDate, Key: BlockYear}}},
+			{Name: "date and settlement of birth", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldBirthDate, Key: BlockDate}, {Field: FieldBirthPlace, Key: BlockSettlement}}},
 		},
 	}
 }
