@@ -161,10 +161,16 @@ func PersonModel() *Model {
 				{Field: FieldBirthDate, Key: BlockDate}, {Field: FieldFamilyName, Key: BlockNamePrefix, Length: 1}}},
 			{Name: "given name keys, year of birth and day of the month", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYear}, {Field: FieldBirthDate, Key: BlockDay}}},
-			{Name: "a name key in either name column, settlement and year of birth", NoTraining: true, Parts: []BlockPart{
-				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockSettlement}, {Field: FieldBirthDate, Key: BlockYear}}},
+			{Name: "a name key in either name column, settlement and year of birth (or none)", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockSettlement}, {Field: FieldBirthDate, Key: BlockYear, MissingAgrees: true}}},
 			{Name: "date and settlement of birth", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldBirthDate, Key: BlockDate}, {Field: FieldBirthPlace, Key: BlockSettlement}}},
+			{Name: "given name and patronymic keys, one date of birth missing", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			{Name: "family name and patronymic keys", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}}},
+			{Name: "family name keys and the initial of the given name, one date of birth missing", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldGivenName, Key: BlockNamePrefix, Length: 1}, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
 		},
 	}
 }
