@@ -291,8 +291,10 @@ func prepareNewCase(a homeward.Actor, t *tx, c *homeward.Case) error {
 	if c.OrgID == 0 {
 		return homeward.FieldErrorf(homeward.EINVALID, "org_id", "Organisation is required.")
 	}
-	if c.Stage == "" {
-		c.Stage = homeward.StageRegistered
+	// A new case starts at the beginning of the workflow; only the system
+	// (demo loader, migrations of old registers) may place it further on.
+	if c.Stage == "" || !a.System {
+		c.Stage, c.CloseReason = homeward.StageRegistered, ""
 	}
 	normaliseCase(c)
 	c.Version = 1
@@ -376,9 +378,9 @@ func (s *CaseService) UpdateCase(ctx context.Context, c *homeward.Case) error {
 		if old.Version != c.Version {
 			return conflict("case")
 		}
-		if nc.Stage == "" {
-			nc.Stage = old.Stage // a form without the stage does not reset it
-		}
+		// The stage moves only through WorkflowService.Transition, where the
+		// guards run; an edit can neither skip them nor undo a move.
+		nc.Stage, nc.CloseReason = old.Stage, old.CloseReason
 		// What the store owns stays as stored.
 		nc.Reference, nc.OrgID, nc.ImportKey, nc.CreatedBy, nc.CreatedAt = old.Reference, old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
 		nc.Version, nc.UpdatedAt = old.Version+1, t.at

@@ -68,6 +68,7 @@ func TestCaseRoundTripsEveryField(t *testing.T) {
 			t.Errorf("age as of not normalised: %v", got.BirthDate.AgeAsOf)
 		}
 
+		// An edit cannot move the stage: that is the workflow's, behind its guards.
 		got.Stage = homeward.StageClosed
 		got.CloseReason = homeward.CloseWithdrawn
 		got.OtherNames = nil
@@ -75,6 +76,9 @@ func TestCaseRoundTripsEveryField(t *testing.T) {
 		mustNil(t, cases.UpdateCase(ctx, got))
 		if got.Version != 2 {
 			t.Errorf("version after update = %d, want 2", got.Version)
+		}
+		if got.Stage != homeward.StageRegistered || got.CloseReason != "" {
+			t.Errorf("update moved the stage to %q (%q), want it left at registered", got.Stage, got.CloseReason)
 		}
 		again, err := cases.FindCaseByID(ctx, c.ID)
 		mustNil(t, err)
@@ -151,8 +155,9 @@ func TestRolesAreEnforcedOnCases(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		w := newWorld(t, db)
 		cases := NewCaseService(db)
-		c := &homeward.Case{GivenName: "Олена", Stage: homeward.StageTracing}
+		c := &homeward.Case{GivenName: "Олена", Consents: homeward.Consents{Tracing: true}}
 		mustNil(t, cases.CreateCase(w.as(w.orgA, homeward.RoleSupervisor), c))
+		startTracing(t, db, w.as(w.orgA, homeward.RoleSupervisor), c)
 		mustNil(t, cases.CreateCase(w.as(w.orgB, homeward.RoleCaseworker), &homeward.Case{GivenName: "Інша"}))
 
 		analyst := w.as(w.orgA, homeward.RoleAnalyst)
@@ -244,11 +249,14 @@ func TestFindCasesFiltersAndSearchesNames(t *testing.T) {
 		cases := NewCaseService(db)
 		ctx := w.as(w.orgA, homeward.RoleCaseworker)
 		mk := func(given, family string, stage homeward.Stage, other ...string) *homeward.Case {
-			c := &homeward.Case{GivenName: given, FamilyName: family, Stage: stage}
+			c := &homeward.Case{GivenName: given, FamilyName: family, Consents: homeward.Consents{Tracing: true}}
 			for _, o := range other {
 				c.OtherNames = append(c.OtherNames, homeward.OtherName{Name: o})
 			}
 			mustNil(t, cases.CreateCase(ctx, c))
+			if stage == homeward.StageTracing {
+				startTracing(t, db, ctx, c)
+			}
 			clock.advance(time.Hour)
 			return c
 		}
@@ -421,5 +429,25 @@ func TestTextNeitherDatabaseCanStoreIsInvalid(t *testing.T) {
 		}
 		_, _, err = NewLocatedService(db).ImportLocated(ctx, []*homeward.LocatedRecord{{GivenName: "ok"}, {GivenName: "bad \xff"}}, nil)
 		wantCode(t, err, homeward.EINVALID)
+	})
+}
+
+// startTracing moves a new case with consent to tracing through the workflow,
+// the only way a stage changes.
+func startTracing(t *testing.T, db *DB, ctx context.Context, c *homeward.Case) {
+	t.Helper()
+	got, err := NewWorkflowService(db).Transition(ctx, c.ID, homeward.StageTracing, c.Version, "")
+	mustNil(t, err)
+	*c = *got
+}
+
+func TestNewCasesStartRegisteredWhateverStageTheyAsk(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db)
+		c := &homeward.Case{GivenName: "Тест", Stage: homeward.StageReunified, CloseReason: homeward.CloseReunified}
+		mustNil(t, NewCaseService(db).CreateCase(w.as(w.orgA, homeward.RoleSupervisor), c))
+		if c.Stage != homeward.StageRegistered || c.CloseReason != "" {
+			t.Errorf("new case at %q (%q), want registered", c.Stage, c.CloseReason)
+		}
 	})
 }

@@ -90,8 +90,9 @@ func TestListsMergeOwnAndSharedRecordsInPageOrder(t *testing.T) {
 		// Stage counts are kept by triggers; a stage change moves a case.
 		moved, err := cases.FindCaseByID(a, want[0])
 		mustNil(t, err)
-		moved.Stage = homeward.StageTracing
+		moved.Consents.Tracing = true
 		mustNil(t, cases.UpdateCase(a, moved))
+		startTracing(t, db, a, moved)
 		counts, err := cases.CountCasesByStage(a)
 		mustNil(t, err)
 		if counts[homeward.StageRegistered] != len(want)-1 || counts[homeward.StageTracing] != 1 || len(counts) != 2 {
