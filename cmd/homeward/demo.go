@@ -8,9 +8,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/internal/synthdata"
 	"github.com/homeward-project/homeward/linkage/synth"
 	"github.com/homeward-project/homeward/store"
 )
@@ -123,7 +123,7 @@ func loadDemo(ctx context.Context, db *store.DB, cfg synth.Config) (logins [][2]
 	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
 	var agencyCases, ngoCases []*homeward.Case
 	for _, row := range corpus.Reports {
-		c := demoCase(row, rng)
+		c := synthdata.Case(row, rng)
 		if rng.IntN(5) == 0 {
 			c.OrgID = orgIDs[1]
 			ngoCases = append(ngoCases, c)
@@ -134,7 +134,7 @@ func loadDemo(ctx context.Context, db *store.DB, cfg synth.Config) (logins [][2]
 	}
 	recs := make([]*homeward.LocatedRecord, 0, len(corpus.Located))
 	for _, row := range corpus.Located {
-		r := demoLocated(row, rng)
+		r := synthdata.Located(row, rng)
 		r.OrgID = orgIDs[0]
 		recs = append(recs, r)
 	}
@@ -158,60 +158,4 @@ func loadDemo(ctx context.Context, db *store.DB, cfg synth.Config) (logins [][2]
 		}
 	}
 	return logins, password, nil
-}
-
-var demoRelations = []string{"mother", "father", "grandmother", "aunt", "guardian"}
-
-// demoCase turns a synthetic report row (synth.Header) into a case with invented
-// family, consents and circumstances.
-func demoCase(row []string, rng *rand.Rand) *homeward.Case {
-	bd, _ := homeward.ParseBirthDate(row[5])
-	c := &homeward.Case{
-		GivenName:     row[1],
-		FamilyName:    row[2],
-		Patronymic:    row[3],
-		Sex:           homeward.Sex(row[4]),
-		BirthDate:     bd,
-		BirthPlace:    row[6],
-		LastSeenPlace: row[6],
-		LastSeenDate:  homeward.NewDate(2022+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28)),
-		Circumstance:  homeward.Circumstances[rng.IntN(len(homeward.Circumstances))],
-		Stage:         homeward.StageRegistered,
-		ImportKey:     "demo:" + row[0],
-	}
-	if rng.IntN(3) > 0 {
-		c.Stage = homeward.StageTracing
-	}
-	c.Consents = homeward.Consents{Tracing: true, ShareMediator: rng.IntN(3) > 0, DNA: rng.IntN(4) == 0}
-	c.Family = []homeward.FamilyMember{{
-		Name:     "(synthetic) " + row[2],
-		Relation: demoRelations[rng.IntN(len(demoRelations))],
-		Contact:  fmt.Sprintf("+380 00 %03d %04d", rng.IntN(1000), rng.IntN(10000)),
-		Inquirer: true,
-		LegalRep: rng.IntN(2) == 0,
-	}}
-	return c
-}
-
-var demoLocations = []homeward.LocationKind{homeward.LocationInstitution, homeward.LocationFoster, homeward.LocationAdoptive, homeward.LocationOther}
-
-// demoLocated turns a synthetic located row into a located record from an
-// invented source.
-func demoLocated(row []string, rng *rand.Rand) *homeward.LocatedRecord {
-	bd, _ := homeward.ParseBirthDate(row[5])
-	return &homeward.LocatedRecord{
-		GivenName:    row[1],
-		FamilyName:   row[2],
-		Patronymic:   row[3],
-		Sex:          homeward.Sex(row[4]),
-		BirthDate:    bd,
-		BirthPlace:   row[6],
-		LocationKind: demoLocations[rng.IntN(len(demoLocations))],
-		Region:       fmt.Sprintf("Region %d (demo)", 1+rng.IntN(40)),
-		ObservedAt:   homeward.NewDate(2023+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28)),
-		Source:       homeward.SourceKinds[rng.IntN(len(homeward.SourceKinds))],
-		SourceRef:    row[0],
-		Reliability:  []homeward.Reliability{homeward.ReliabilityHigh, homeward.ReliabilityMedium, homeward.ReliabilityLow}[rng.IntN(3)],
-		ImportKey:    "demo:" + row[0],
-	}
 }

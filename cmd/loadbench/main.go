@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/internal/synthdata"
 	"github.com/homeward-project/homeward/linkage/synth"
 	"github.com/homeward-project/homeward/store"
 	"github.com/homeward-project/homeward/web"
@@ -216,7 +217,7 @@ func load(ctx context.Context, db *store.DB, cfg config) (*world, error) {
 	rng := rand.New(rand.NewPCG(cfg.seed, 7))
 	var agencyCases, ngoCases []*homeward.Case
 	for _, row := range corpus.Reports {
-		c := newCase(row, rng)
+		c := synthdata.Case(row, rng)
 		if rng.IntN(5) == 0 {
 			c.OrgID = ngo.ID
 			ngoCases = append(ngoCases, c)
@@ -237,7 +238,7 @@ func load(ctx context.Context, db *store.DB, cfg config) (*world, error) {
 	}
 	recs := make([]*homeward.LocatedRecord, len(corpus.Located))
 	for i, row := range corpus.Located {
-		recs[i] = newLocated(row, rng)
+		recs[i] = synthdata.Located(row, rng)
 		recs[i].OrgID = agency.ID
 	}
 	agencyCtx := homeward.NewContextWithActor(ctx, homeward.Actor{System: true, Role: homeward.RoleAdmin, OrgID: agency.ID})
@@ -261,58 +262,6 @@ func load(ctx context.Context, db *store.DB, cfg config) (*world, error) {
 		}
 	}
 	return w, nil
-}
-
-// newCase turns a synthetic report row (synth.Header) into a case, as the
-// demo command does.
-func newCase(row []string, rng *rand.Rand) *homeward.Case {
-	bd, _ := homeward.ParseBirthDate(row[5])
-	c := &homeward.Case{
-		GivenName:     row[1],
-		FamilyName:    row[2],
-		Patronymic:    row[3],
-		Sex:           homeward.Sex(row[4]),
-		BirthDate:     bd,
-		BirthPlace:    row[6],
-		LastSeenPlace: row[6],
-		LastSeenDate:  homeward.NewDate(2022+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28)),
-		Circumstance:  homeward.Circumstances[rng.IntN(len(homeward.Circumstances))],
-		Stage:         homeward.StageRegistered,
-		ImportKey:     "bench:" + row[0],
-	}
-	if rng.IntN(3) > 0 {
-		c.Stage = homeward.StageTracing
-	}
-	c.Consents = homeward.Consents{Tracing: true, ShareMediator: rng.IntN(3) > 0}
-	c.Family = []homeward.FamilyMember{{
-		Name:     "(synthetic) " + row[2],
-		Relation: "mother",
-		Contact:  fmt.Sprintf("+380 00 %03d %04d", rng.IntN(1000), rng.IntN(10000)),
-		Inquirer: true,
-	}}
-	return c
-}
-
-var locationKinds = []homeward.LocationKind{homeward.LocationInstitution, homeward.LocationFoster, homeward.LocationAdoptive, homeward.LocationOther}
-
-// newLocated turns a synthetic located row into a located record.
-func newLocated(row []string, rng *rand.Rand) *homeward.LocatedRecord {
-	bd, _ := homeward.ParseBirthDate(row[5])
-	return &homeward.LocatedRecord{
-		GivenName:    row[1],
-		FamilyName:   row[2],
-		Patronymic:   row[3],
-		Sex:          homeward.Sex(row[4]),
-		BirthDate:    bd,
-		BirthPlace:   row[6],
-		LocationKind: locationKinds[rng.IntN(len(locationKinds))],
-		Region:       fmt.Sprintf("Region %d (synthetic)", 1+rng.IntN(40)),
-		ObservedAt:   homeward.NewDate(2023+rng.IntN(3), time.Month(1+rng.IntN(12)), 1+rng.IntN(28)),
-		Source:       homeward.SourceKinds[rng.IntN(len(homeward.SourceKinds))],
-		SourceRef:    row[0],
-		Reliability:  homeward.ReliabilityMedium,
-		ImportKey:    "bench:" + row[0],
-	}
 }
 
 // signIn logs every user in through the login form and returns their

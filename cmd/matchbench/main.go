@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/internal/synthdata"
 	"github.com/homeward-project/homeward/linkage/synth"
 	"github.com/homeward-project/homeward/matching"
 	"github.com/homeward-project/homeward/store"
@@ -106,7 +107,7 @@ func run() error {
 	rawLocated := store.NewLocatedService(db)
 	locs := make([]*homeward.LocatedRecord, len(corpus.Located))
 	for i, row := range corpus.Located {
-		locs[i] = locatedOf(row)
+		locs[i] = synthdata.Located(row, nil)
 	}
 	for lo := 0; lo < len(locs); lo += 10_000 {
 		if _, _, err := rawLocated.ImportLocated(actor, locs[lo:min(lo+10_000, len(locs))], nil); err != nil {
@@ -172,7 +173,7 @@ func run() error {
 	// matcher, while the clients read.
 	cases := make([]*homeward.Case, len(corpus.Reports))
 	for i, row := range corpus.Reports {
-		cases[i] = caseOf(row)
+		cases[i] = synthdata.Case(row, nil)
 	}
 	stop = make(chan struct{})
 	var busy *loadResult
@@ -284,23 +285,11 @@ func recall(ctx context.Context, ms homeward.MatchService, c *synth.Corpus, locs
 	}
 	hit := 0
 	for _, p := range c.Truth {
-		if found[[2]int64{caseID[p[0]], locID[p[1]]}] {
+		if found[[2]int64{caseID[synthdata.ImportKey(p[:1])], locID[synthdata.ImportKey(p[1:])]}] {
 			hit++
 		}
 	}
 	fmt.Printf("quality: %d of %d true pairs are among the %d candidates (recall %.3f)\n", hit, len(c.Truth), len(found), float64(hit)/float64(max(1, len(c.Truth))))
-}
-
-func caseOf(row []string) *homeward.Case {
-	bd, _ := homeward.ParseBirthDate(row[5])
-	return &homeward.Case{GivenName: row[1], FamilyName: row[2], Patronymic: row[3], Sex: homeward.Sex(row[4]),
-		BirthDate: bd, BirthPlace: row[6], ImportKey: row[0]}
-}
-
-func locatedOf(row []string) *homeward.LocatedRecord {
-	bd, _ := homeward.ParseBirthDate(row[5])
-	return &homeward.LocatedRecord{GivenName: row[1], FamilyName: row[2], Patronymic: row[3], Sex: homeward.Sex(row[4]),
-		BirthDate: bd, BirthPlace: row[6], Source: homeward.SourceCounterpartList, ImportKey: row[0]}
 }
 
 type loadGen struct {
