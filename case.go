@@ -168,6 +168,10 @@ type CaseFilter struct {
 type CaseService interface {
 	// FindCaseByID returns a case and records the view as an event.
 	FindCaseByID(ctx context.Context, id int64) (*Case, error)
+	// FindCasesByIDs returns the cases the actor may see among ids, keyed by
+	// ID, and records one view event per case returned, all in one
+	// transaction; IDs not visible are absent, not an error.
+	FindCasesByIDs(ctx context.Context, ids []int64) (map[int64]*Case, error)
 	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
 	CreateCase(ctx context.Context, c *Case) error
 	// UpdateCase writes c if c.Version is still current; otherwise ECONFLICT.

@@ -152,6 +152,10 @@ type LocatedFilter struct {
 // and event rules as CaseService.
 type LocatedService interface {
 	FindLocatedByID(ctx context.Context, id int64) (*LocatedRecord, error)
+	// FindLocatedByIDs returns the located records the actor may see among
+	// ids, keyed by ID, and records one view event per record returned, all
+	// in one transaction; IDs not visible are absent, not an error.
+	FindLocatedByIDs(ctx context.Context, ids []int64) (map[int64]*LocatedRecord, error)
 	FindLocated(ctx context.Context, f LocatedFilter) ([]*LocatedRecord, int, error)
 	CreateLocated(ctx context.Context, r *LocatedRecord) error
 	UpdateLocated(ctx context.Context, r *LocatedRecord) error

@@ -196,6 +196,9 @@ type WorkflowService interface {
 	Transition(ctx context.Context, caseID int64, to Stage, version int, reason CloseReason) (*Case, error)
 	// Facts returns the facts the guards would look at now, for NextStepNeeds.
 	Facts(ctx context.Context, caseID int64) (TransitionFacts, error)
+	// FactsForCases returns the facts of many cases at once, keyed by case
+	// ID; cases the actor may not see are absent, not an error.
+	FactsForCases(ctx context.Context, ids []int64) (map[int64]TransitionFacts, error)
 
 	// AddVerification records a verification; any role that writes records may.
 	AddVerification(ctx context.Context, v *Verification) error
@@ -203,6 +206,10 @@ type WorkflowService interface {
 	// not record it may.
 	ApproveVerification(ctx context.Context, id int64, version int) (*Verification, error)
 	FindVerifications(ctx context.Context, caseID int64) ([]*Verification, error)
+	// FindVerificationsForCases returns the verifications of many cases at
+	// once, keyed by case ID, each list oldest first; cases the actor may
+	// not see are absent, not an error.
+	FindVerificationsForCases(ctx context.Context, ids []int64) (map[int64][]*Verification, error)
 	// FindUnapprovedVerifications lists the verifications of the actor's
 	// organisation awaiting approval that the actor did not record: those
 	// waiting on them, oldest first.

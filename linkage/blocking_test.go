@@ -75,6 +75,38 @@ func TestBlockingRulesCatchAlteredRecords(t *testing.T) {
 			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthDate, Key: BlockYearMonth}}},
 			map[string]string{"given_name": "Ксенія", "birth_date": "19.08.2018"},
 			map[string]string{"given_name": "Ксения", "birth_date": "2018-08-59"}, true},
+		{"a settlement meets its Russian spelling without the oblast",
+			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthPlace, Key: BlockSettlement}}},
+			map[string]string{"given_name": "Андрій", "birth_place": "м. Рубіжне, Луганська обл."},
+			map[string]string{"given_name": "Андрей", "birth_place": "Рубежное"}, true},
+		{"different settlements do not meet",
+			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthPlace, Key: BlockSettlement}}},
+			map[string]string{"given_name": "Андрій", "birth_place": "м. Рубіжне, Луганська обл."},
+			map[string]string{"given_name": "Андрій", "birth_place": "м. Харків"}, false},
+		{"a missing date agrees with any when the part says so",
+			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			map[string]string{"given_name": "Роман", "birth_date": ""},
+			map[string]string{"given_name": "Roman", "birth_date": "2010-05-13"}, true},
+		{"a date agrees with a missing one on the other side",
+			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			map[string]string{"given_name": "Роман", "birth_date": "13.05.2010"},
+			map[string]string{"given_name": "Roman", "birth_date": ""}, true},
+		{"two missing dates agree",
+			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			map[string]string{"given_name": "Роман"},
+			map[string]string{"given_name": "Roman"}, true},
+		{"two different dates still disagree where a missing one would agree",
+			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			map[string]string{"given_name": "Роман", "birth_date": "13.05.2010"},
+			map[string]string{"given_name": "Roman", "birth_date": "2011-05-13"}, false},
+		{"equal dates agree where a missing one would",
+			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			map[string]string{"given_name": "Роман", "birth_date": "13.05.2010"},
+			map[string]string{"given_name": "Roman", "birth_date": "2010-05-13"}, true},
+		{"a missing date does not stand in for the other parts",
+			BlockingRule{Parts: []BlockPart{given, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			map[string]string{"given_name": "Роман"},
+			map[string]string{"given_name": "Олег", "birth_date": "2010-05-13"}, false},
 		{"the month of birth ignores the year",
 			BlockingRule{Parts: []BlockPart{{Field: FieldGivenName, Key: BlockNamePrefix, Length: 1}, {Field: FieldBirthDate, Key: BlockMonth}}},
 			map[string]string{"given_name": "Eleanor", "birth_date": "2008-08-27"},
@@ -174,5 +206,37 @@ func TestNoTrainingRulesAreLeftOutOfTrainingAndWeighed(t *testing.T) {
 		if math.Abs(sum-p.Weight) > 1e-6 {
 			t.Fatalf("explanation sums to %.4f, pair weighs %.4f: %s", sum, p.Weight, FormatExplanation(lk.Explain(p)))
 		}
+	}
+}
+
+func TestMissingAgreesPairsBlankWithBlankOnlyWhenDeduplicating(t *testing.T) {
+	m := PersonModel()
+	m.Blocking = []BlockingRule{{Name: "given name, date or none", Parts: []BlockPart{
+		{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}}}
+	d := &Dataset{Header: []string{"id", FieldGivenName, FieldBirthDate}, Rows: [][]string{
+		{"a", "Роман", ""},
+		{"b", "Roman", ""},
+		{"c", "Роман", "2010-05-13"},
+	}}
+	lk, err := NewLinker(m, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A record is both query and indexed when deduplicating, so a blank
+	// date cannot agree with every date without making every date agree.
+	tests := []struct {
+		name string
+		l, r int
+		want bool
+	}{
+		{"two blank dates agree", 0, 1, true},
+		{"a blank date and a date do not", 0, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := lk.rulesOf(tt.l, tt.r) != 0; got != tt.want {
+				t.Errorf("blocked = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -186,7 +186,7 @@ type sim struct {
 	reason names.Reason
 }
 
-const simSlots = 1 << 18
+const simSlots = 1 << 20
 
 func newSimCache() *simCache { return &simCache{slots: make([]simSlot, simSlots)} }
 

@@ -106,3 +106,40 @@ func TestClustersAreConnectedComponentsAtTheThreshold(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexQueryWithoutDateFindsRecordsWithOne(t *testing.T) {
+	c := synth.Generate(synth.Config{Reports: 300, Located: 3000, Seed: 21})
+	reports, located, _ := corpusDatasets(c)
+	lk, err := linkage.NewLinker(linkage.PersonModel(), reports, located)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lk.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := linkage.NewIndex(lk.Model(), located)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Located record 0 as a query, with its date and family name removed
+	// (a replaced surname, a date the family did not know): the rules
+	// where a blank date agrees with any still reach it.
+	q := map[string]string{}
+	for i, h := range synth.Header {
+		q[h] = c.Located[0][i]
+	}
+	q["birth_date"], q["family_name"] = "", ""
+	if q["given_name"] == "" || (q["patronymic"] == "" && q["birth_place"] == "") {
+		t.Skip("located record 0 lacks the fields this test needs")
+	}
+	cs, err := ix.Query(q, 0, 1e-12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cand := range cs {
+		if cand.ID == c.Located[0][0] {
+			return
+		}
+	}
+	t.Errorf("the query without a date did not reach its own record among %d candidates", len(cs))
+}

@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -283,7 +284,18 @@ func (lk *Linker) compile() {
 	for i := range lk.order {
 		lk.order[i] = i
 	}
-	slices.SortStableFunc(lk.order, func(a, b int) int { return lk.comps[a].cost - lk.comps[b].cost })
+	// Among comparisons of one cost, those of fields with fewer distinct
+	// values go first: their similarities come from the cache, and by the
+	// time a field of many (family names) is reached, most look-alikes
+	// have fallen below the threshold and it is never compared.
+	distinct := lk.distinctValues()
+	slices.SortStableFunc(lk.order, func(a, b int) int {
+		ka, kb := lk.comps[a], lk.comps[b]
+		if ka.cost != kb.cost {
+			return ka.cost - kb.cost
+		}
+		return cmp.Compare(distinct[ka.col], distinct[kb.col])
+	})
 	lk.rules = lk.rules[:0]
 	for _, r := range lk.model.Blocking {
 		cr := &compiledRule{name: r.Name, parts: r.Parts, unordered: r.Unordered, train: !r.NoTraining}
@@ -297,6 +309,27 @@ func (lk *Linker) compile() {
 		}
 		lk.rules = append(lk.rules, cr)
 	}
+}
+
+// distinctValues counts, per field, the distinct values over both sides.
+func (lk *Linker) distinctValues() []int {
+	out := make([]int, len(lk.fields))
+	if lk.left == nil {
+		return out
+	}
+	seen := make([]bool, len(lk.vals.strs))
+	for fi := range lk.fields {
+		clear(seen)
+		for _, s := range []*sideData{lk.left, lk.right} {
+			for i := 0; i < s.n; i++ {
+				if id := s.at(fi, i); !seen[id] {
+					seen[id] = true
+					out[fi]++
+				}
+			}
+		}
+	}
+	return out
 }
 
 // computeTF counts, per comparison with a term-frequency level, how often
@@ -350,6 +383,9 @@ func (lk *Linker) keySide(s *sideData, ri int, r *compiledRule, role keyRole) {
 		kl.keys = ruleKeys(kl.keys, ri, r, s.vals, func(col int) uint32 { return s.at(col, i) }, scratch, role)
 		kl.off[i+1] = uint32(len(kl.keys))
 	}
+	// Appending leaves up to half the backing array unused; a million
+	// records under twenty rules make that hundreds of megabytes.
+	kl.keys = slices.Clone(kl.keys)
 }
 
 // refs returns the values of comparator k for left row l and right row r.
@@ -397,8 +433,11 @@ func (k *comparator) freq(r ref) float64 {
 // and must not hold mark anywhere on entry.
 func (lk *Linker) candidates(l int, mark uint32, stamp []uint32, fn func(r, rule int)) {
 	for ri := range lk.rules {
+		ix := lk.index[ri]
+		mask := ix.recMask()
 		for _, key := range lk.left.keys[ri].of(l) {
-			for _, r := range lk.index[ri].lookup(key) {
+			for _, e := range ix.lookup(key) {
+				r := uint32(e & mask)
 				if lk.dedupe && int(r) <= l {
 					continue
 				}

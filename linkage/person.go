@@ -43,8 +43,10 @@ func scoreLevel(label string, thr, m float64) Level {
 //
 // Its blocking rules are in two groups: the first find nearly every true
 // pair and train the model; the rest, marked no_training, catch what a
-// replaced surname combined with an altered date or a misspelt name hides
-// from the first, and a pair only they find weighs NoTrainingWeight less.
+// replaced surname combined with an altered or missing date or a misspelt
+// name hides from the first (through the settlement of birth, the
+// patronymic, and parts where a missing date agrees with any), and a pair
+// only they find weighs NoTrainingWeight less.
 func PersonModel() *Model {
 	return &Model{
 		Name:               "Homeward built-in person model",
@@ -165,12 +167,12 @@ func PersonModel() *Model {
 				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockSettlement}, {Field: FieldBirthDate, Key: BlockYear, MissingAgrees: true}}},
 			{Name: "date and settlement of birth", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldBirthDate, Key: BlockDate}, {Field: FieldBirthPlace, Key: BlockSettlement}}},
-			{Name: "given name and patronymic keys, one date of birth missing", NoTraining: true, Parts: []BlockPart{
+			{Name: "given name and patronymic keys, and the same date of birth or one missing", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
 			{Name: "family name and patronymic keys", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}}},
-			{Name: "family name keys and the initial of the given name, one date of birth missing", NoTraining: true, Parts: []BlockPart{
-				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldGivenName, Key: BlockNamePrefix, Length: 1}, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			{Name: "family name keys, the first letters of the given name, and the same date of birth or one missing", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldGivenName, Key: BlockNamePrefix, Length: 2}, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
 		},
 	}
 }

@@ -206,6 +206,15 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 			possible += float64(lk.right.n)
 		}
 	}
+	// Training tells pairs apart only by the training rules that produce
+	// them: leaving the others out keeps the patterns few (and EM fast)
+	// however many rules catch altered records.
+	var trainMask uint64
+	for ri, r := range lk.rules {
+		if r.train {
+			trainMask |= 1 << ri
+		}
+	}
 	workers := runtime.GOMAXPROCS(0)
 	maps := make([]map[patternKey]float64, workers)
 	var wg sync.WaitGroup
@@ -227,7 +236,7 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 						a, b, sa, sb := lk.refs(k, l, r)
 						key.levels |= uint64(k.level(a, b, sa, sb, cache)) << (4 * ci)
 					}
-					key.rules = lk.rulesOf(l, r)
+					key.rules = lk.rulesIn(l, r, trainMask)
 					m[key]++
 				})
 			}
@@ -264,13 +273,18 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 // rulesOf returns the set of rules under which left row l and right row r
 // share a key.
 func (lk *Linker) rulesOf(l, r int) uint64 {
-	var mask uint64
+	return lk.rulesIn(l, r, 1<<len(lk.rules)-1)
+}
+
+// rulesIn is rulesOf restricted to the rules in mask.
+func (lk *Linker) rulesIn(l, r int, mask uint64) uint64 {
+	var out uint64
 	for ri := range lk.rules {
-		if intersects(lk.left.keys[ri].of(l), lk.right.keys[ri].of(r)) {
-			mask |= 1 << ri
+		if mask&(1<<ri) != 0 && intersects(lk.left.keys[ri].of(l), lk.right.keys[ri].of(r)) {
+			out |= 1 << ri
 		}
 	}
-	return mask
+	return out
 }
 
 // intersects reports whether two sorted key lists share a key.

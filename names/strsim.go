@@ -2,11 +2,21 @@ package names
 
 import "unicode/utf8"
 
+// maxDistance is the largest edit distance a comparison tells apart: a
+// name with more slips than that is a different name, so distance stops
+// counting there (most pairs it sees are different names).
+const maxDistance = 2
+
 // distance is the optimal-string-alignment (Damerau–Levenshtein) distance
-// of two phonetic codes, which are short ASCII strings.
+// of two phonetic codes, which are short ASCII strings, or maxDistance+1
+// when it is larger.
 func distance(a, b string) int {
 	if a == b {
 		return 0
+	}
+	if len(a)-len(b) > maxDistance || len(b)-len(a) > maxDistance {
+		// Every edit changes the length by at most one.
+		return maxDistance + 1
 	}
 	if len(a) == 0 {
 		return len(b)
@@ -24,8 +34,10 @@ func distance(a, b string) int {
 	for j := range prev {
 		prev[j] = j
 	}
+	prevMin := 0
 	for i := 1; i <= len(a); i++ {
 		cur[0] = i
+		rowMin := i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
@@ -36,10 +48,20 @@ func distance(a, b string) int {
 				v = min(v, prev2[j-2]+1)
 			}
 			cur[j] = v
+			rowMin = min(rowMin, v)
 		}
+		if rowMin > maxDistance {
+			// A row's minimum never decreases further down (a
+			// transposition reaches back one row, and that row is past
+			// the cut too).
+			if i > 1 && prevMin > maxDistance {
+				return maxDistance + 1
+			}
+		}
+		prevMin = rowMin
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(b)]
+	return min(prev[len(b)], maxDistance+1)
 }
 
 // JaroWinkler returns the Jaro–Winkler similarity of two strings, counted

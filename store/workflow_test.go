@@ -12,6 +12,7 @@ import (
 // move transitions the case and fails the test on a refusal.
 func (p pairWorld) move(t *testing.T, wf *WorkflowService, ctx context.Context, to homeward.Stage, reason homeward.CloseReason) *homeward.Case {
 	t.Helper()
+	p.sameFactsInBatch(t, wf, ctx)
 	c, err := wf.Transition(ctx, p.caseID, to, p.version(t), reason)
 	if err != nil {
 		t.Fatalf("Transition to %s: %v", to, err)
@@ -30,6 +31,20 @@ func (p pairWorld) refused(t *testing.T, wf *WorkflowService, ctx context.Contex
 	wantCode(t, err, code)
 	if !strings.Contains(homeward.ErrorMessage(err), says) {
 		t.Fatalf("refusal %q does not say %q", homeward.ErrorMessage(err), says)
+	}
+}
+
+// sameFactsInBatch checks that the batched facts of the case are the facts
+// the guards read one case at a time; the walk through the workflow sets
+// each of them in turn.
+func (p pairWorld) sameFactsInBatch(t *testing.T, wf *WorkflowService, ctx context.Context) {
+	t.Helper()
+	one, err := wf.Facts(ctx, p.caseID)
+	mustNil(t, err)
+	many, err := wf.FactsForCases(ctx, []int64{p.caseID, p.caseID})
+	mustNil(t, err)
+	if len(many) != 1 || many[p.caseID] != one {
+		t.Fatalf("FactsForCases = %+v, want only %+v", many, one)
 	}
 }
 

@@ -16,11 +16,12 @@ import (
 var errNoWorkflow = homeward.Errorf(homeward.ENOTFOUND, "Not found.")
 
 // candidateLimit bounds the candidates shown in full on a record's page:
-// each loads the other record, which is logged as a view.
+// each loads the other record, which is logged as a view (all of them in
+// one transaction).
 const candidateLimit = 10
 
 // reviewPageSize is one page of the review queue; every row loads both
-// records.
+// records (in one batch per side).
 const reviewPageSize = 20
 
 // defaultReviewThreshold is the probability from which the review queue
@@ -130,8 +131,10 @@ func isSiblingEvidence(comparison string) bool {
 }
 
 // candidate builds the view of m with the records on both sides; c or rec
-// may be given when the page already has them.
-func (s *Server) candidate(r *http.Request, v *view, names *actorNames, m *homeward.Match, c *homeward.Case, rec *homeward.LocatedRecord, withHistory bool) (*candidateView, error) {
+// may be given when the page already has them (pages with many candidates
+// load them in one batch). sibs, when not nil, adds the history and the
+// siblings' hints, read through one cache per page.
+func (s *Server) candidate(r *http.Request, v *view, names *actorNames, m *homeward.Match, c *homeward.Case, rec *homeward.LocatedRecord, sibs *siblingCache) (*candidateView, error) {
 	var err error
 	if c == nil {
 		if c, err = s.cfg.Cases.FindCaseByID(r.Context(), m.CaseID); err != nil {
@@ -200,7 +203,7 @@ func (s *Server) candidate(r *http.Request, v *view, names *actorNames, m *homew
 		}
 		cv.CanRevoke = sup && m.Status != homeward.MatchCandidate
 	}
-	if withHistory {
+	if sibs != nil {
 		// A record's page returns to the candidate decided on.
 		cv.Next = fmt.Sprintf("%s#match-%d", v.Path, m.ID)
 		hs, err := s.cfg.Matches.MatchHistory(r.Context(), m.ID)
@@ -213,34 +216,84 @@ func (s *Server) candidate(r *http.Request, v *view, names *actorNames, m *homew
 				From: h.From, To: h.To, Reason: h.Reason, Note: h.Note,
 			})
 		}
-		cv.Siblings = s.siblingHints(r, c, rec)
+		cv.Siblings = sibs.hints(r, c, rec)
 	}
 	return cv, nil
 }
 
-// siblingHints looks for the siblings' candidates at the same institution
-// as rec. It is a hint for the reviewer; failures to read are left out.
-func (s *Server) siblingHints(r *http.Request, c *homeward.Case, rec *homeward.LocatedRecord) []siblingHint {
+// siblingMatch is a candidate of a sibling's case with its located record.
+type siblingMatch struct {
+	m     *homeward.Match
+	other *homeward.LocatedRecord
+}
+
+// siblingCache holds the siblings' candidates a page has read: the
+// candidates of one case share its siblings, and each located record read
+// is a view, recorded once per page rather than once per candidate.
+type siblingCache struct {
+	s    *Server
+	byID map[int64][]siblingMatch // by sibling case ID
+}
+
+func (s *Server) newSiblingCache() *siblingCache {
+	return &siblingCache{s: s, byID: map[int64][]siblingMatch{}}
+}
+
+// hints looks for the siblings' candidates at the same institution as
+// rec. It is a hint for the reviewer; failures to read are left out.
+func (sc *siblingCache) hints(r *http.Request, c *homeward.Case, rec *homeward.LocatedRecord) []siblingHint {
 	place := strings.TrimSpace(rec.Institution)
 	if place == "" || len(c.Siblings) == 0 {
 		return nil
 	}
+	sibs := c.Siblings[:min(len(c.Siblings), 10)]
+	sc.load(r, sibs)
 	var out []siblingHint
-	for _, sib := range c.Siblings[:min(len(c.Siblings), 10)] {
-		ms, _, err := s.cfg.Matches.FindMatches(r.Context(), homeward.MatchFilter{CaseID: sib,
+	for _, sib := range sibs {
+		for _, sm := range sc.byID[sib] {
+			if strings.EqualFold(strings.TrimSpace(sm.other.Institution), place) {
+				out = append(out, siblingHint{CaseID: sib, LocatedID: sm.m.LocatedID, MatchID: sm.m.ID, Status: sm.m.Status, Place: sm.other.Institution})
+			}
+		}
+	}
+	return out
+}
+
+// load reads the candidates of the siblings not read yet, and their
+// located records in one batch.
+func (sc *siblingCache) load(r *http.Request, sibs []int64) {
+	var todo []int64
+	var ms [][]*homeward.Match
+	var locIDs []int64
+	for _, sib := range sibs {
+		if _, ok := sc.byID[sib]; ok {
+			continue
+		}
+		sc.byID[sib] = nil // read once, even when the read fails
+		found, _, err := sc.s.cfg.Matches.FindMatches(r.Context(), homeward.MatchFilter{CaseID: sib,
 			Status: []homeward.MatchStatus{homeward.MatchCandidate, homeward.MatchProposed, homeward.MatchConfirmed, homeward.MatchNotSure}, Limit: 5})
 		if err != nil {
 			continue
 		}
-		for _, m := range ms {
-			other, err := s.cfg.Located.FindLocatedByID(r.Context(), m.LocatedID)
-			if err != nil || !strings.EqualFold(strings.TrimSpace(other.Institution), place) {
-				continue
-			}
-			out = append(out, siblingHint{CaseID: sib, LocatedID: m.LocatedID, MatchID: m.ID, Status: m.Status, Place: other.Institution})
+		todo, ms = append(todo, sib), append(ms, found)
+		for _, m := range found {
+			locIDs = append(locIDs, m.LocatedID)
 		}
 	}
-	return out
+	if len(locIDs) == 0 {
+		return
+	}
+	recs, err := sc.s.cfg.Located.FindLocatedByIDs(r.Context(), locIDs)
+	if err != nil {
+		return
+	}
+	for i, sib := range todo {
+		for _, m := range ms[i] {
+			if other, ok := recs[m.LocatedID]; ok {
+				sc.byID[sib] = append(sc.byID[sib], siblingMatch{m: m, other: other})
+			}
+		}
+	}
 }
 
 // caseCandidates lists the candidates of a case, best first, in full.
@@ -249,13 +302,25 @@ func (s *Server) caseCandidates(r *http.Request, v *view, c *homeward.Case) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
-	names := s.actorNames(r, v)
+	// Showing the other records is a view of each, recorded in one
+	// transaction for the page.
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.LocatedID
+	}
+	recs, err := s.cfg.Located.FindLocatedByIDs(r.Context(), ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	names, sibs := s.actorNames(r, v), s.newSiblingCache()
 	out := make([]*candidateView, 0, len(ms))
 	for _, m := range ms {
-		cv, err := s.candidate(r, v, names, m, c, nil, true)
-		if homeward.ErrorCode(err) == homeward.ENOTFOUND {
+		rec, ok := recs[m.LocatedID]
+		if !ok {
 			continue // the other record is no longer visible
-		} else if err != nil {
+		}
+		cv, err := s.candidate(r, v, names, m, c, rec, sibs)
+		if err != nil {
 			return nil, 0, err
 		}
 		out = append(out, cv)
@@ -269,13 +334,23 @@ func (s *Server) locatedCandidates(r *http.Request, v *view, rec *homeward.Locat
 	if err != nil {
 		return nil, 0, err
 	}
-	names := s.actorNames(r, v)
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.CaseID
+	}
+	cs, err := s.cfg.Cases.FindCasesByIDs(r.Context(), ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	names, sibs := s.actorNames(r, v), s.newSiblingCache()
 	out := make([]*candidateView, 0, len(ms))
 	for _, m := range ms {
-		cv, err := s.candidate(r, v, names, m, nil, rec, true)
-		if homeward.ErrorCode(err) == homeward.ENOTFOUND {
+		c, ok := cs[m.CaseID]
+		if !ok {
 			continue
-		} else if err != nil {
+		}
+		cv, err := s.candidate(r, v, names, m, c, rec, sibs)
+		if err != nil {
 			return nil, 0, err
 		}
 		out = append(out, cv)
@@ -305,7 +380,7 @@ func (s *Server) renderMatch(w http.ResponseWriter, r *http.Request, status int,
 	}
 	v := s.view(r, "review")
 	v.Path = fmt.Sprintf("/matches/%d", id)
-	cv, err := s.candidate(r, v, s.actorNames(r, v), m, nil, nil, true)
+	cv, err := s.candidate(r, v, s.actorNames(r, v), m, nil, nil, s.newSiblingCache())
 	if err != nil {
 		return err
 	}
@@ -445,6 +520,31 @@ type reviewData struct {
 	Supervisor bool
 }
 
+// matchRecords loads both sides of ms in one batch per side, each record
+// read recorded as one view. Located records are read only for the matches
+// whose case is visible, as the rows without one are not shown.
+func (s *Server) matchRecords(r *http.Request, ms []*homeward.Match) (map[int64]*homeward.Case, map[int64]*homeward.LocatedRecord, error) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.CaseID
+	}
+	cs, err := s.cfg.Cases.FindCasesByIDs(r.Context(), ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids = ids[:0]
+	for _, m := range ms {
+		if cs[m.CaseID] != nil {
+			ids = append(ids, m.LocatedID)
+		}
+	}
+	recs, err := s.cfg.Located.FindLocatedByIDs(r.Context(), ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, recs, nil
+}
+
 // reviewQueue lists the undecided candidates above a threshold, best
 // first. Every role that reads records sees it; only supervisors get the
 // confirm buttons.
@@ -467,12 +567,18 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		cs, recs, err := s.matchRecords(r, ms)
+		if err != nil {
+			return err
+		}
 		names := s.actorNames(r, v)
 		for _, m := range ms {
-			cv, err := s.candidate(r, v, names, m, nil, nil, false)
-			if homeward.ErrorCode(err) == homeward.ENOTFOUND {
-				continue
-			} else if err != nil {
+			c, rec := cs[m.CaseID], recs[m.LocatedID]
+			if c == nil || rec == nil {
+				continue // a side is no longer visible
+			}
+			cv, err := s.candidate(r, v, names, m, c, rec, nil)
+			if err != nil {
 				return err
 			}
 			d.Items = append(d.Items, cv)

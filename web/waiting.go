@@ -53,7 +53,7 @@ type waitingItem struct {
 }
 
 // waitingScan bounds how many cases "waiting on me" looks at per kind: it
-// reads each case's facts, and the case list must stay fast.
+// reads their facts (in one batch), and the case list must stay fast.
 const waitingScan = 20
 
 // waitingOn lists what the user can do next: proposed matches another
@@ -79,12 +79,12 @@ func (s *Server) waitingOn(ctx context.Context, u *homeward.User) ([]waitingItem
 		if err != nil {
 			return nil, err
 		}
+		vss, err := s.cfg.Workflow.FindVerificationsForCases(ctx, caseIDs(cs))
+		if err != nil {
+			return nil, err
+		}
 		for _, c := range cs {
-			vs, err := s.cfg.Workflow.FindVerifications(ctx, c.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, v := range vs {
+			for _, v := range vss[c.ID] {
 				if !v.Approved() && v.RecordedBy != u.ID {
 					out = append(out, waitingItem{Kind: waitApproveVerify, CaseID: c.ID, Reference: c.Reference, ItemID: v.ID,
 						Link: "/cases/" + strconv.FormatInt(c.ID, 10) + "#verifications"})
@@ -96,13 +96,20 @@ func (s *Server) waitingOn(ctx context.Context, u *homeward.User) ([]waitingItem
 	if err != nil {
 		return nil, err
 	}
+	open := make([]*homeward.Case, 0, len(cs))
 	for _, c := range cs {
-		if c.Stage == homeward.StageClosed {
-			continue
+		if c.Stage != homeward.StageClosed {
+			open = append(open, c)
 		}
-		f, err := s.cfg.Workflow.Facts(ctx, c.ID)
-		if err != nil {
-			return nil, err
+	}
+	facts, err := s.cfg.Workflow.FactsForCases(ctx, caseIDs(open))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range open {
+		f, ok := facts[c.ID]
+		if !ok {
+			continue // no longer visible since the list was read
 		}
 		needs := homeward.NextStepNeeds(c.Stage, f)
 		ready := len(needs) > 0
@@ -115,6 +122,14 @@ func (s *Server) waitingOn(ctx context.Context, u *homeward.User) ([]waitingItem
 		}
 	}
 	return out, nil
+}
+
+func caseIDs(cs []*homeward.Case) []int64 {
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return ids
 }
 
 // caseOverview adds the counts per stage and the user's waiting work to
