@@ -143,3 +143,49 @@ func TestIndexQueryWithoutDateFindsRecordsWithOne(t *testing.T) {
 	}
 	t.Errorf("the query without a date did not reach its own record among %d candidates", len(cs))
 }
+
+// A new organisation's first list may hold a handful of records; in it every
+// name is "common" (one in three), and without a prior on term frequencies
+// agreeing on the given name would count against a match.
+func TestTermFrequenciesOfAFewRecordsDoNotTurnAgreementIntoEvidenceAgainst(t *testing.T) {
+	c := synth.Generate(synth.Config{Reports: 300, Located: 3000, Seed: 21})
+	reports, located, _ := corpusDatasets(c)
+	lk, err := linkage.NewLinker(linkage.PersonModel(), reports, located)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lk.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	few := &linkage.Dataset{
+		Header: []string{"id", "given_name", "family_name", "patronymic", "sex", "birth_date", "birth_place"},
+		Rows: [][]string{
+			{"L1", "Соломія", "Вигаданенко", "Андріївна", "f", "14.05.2014", "Київ"},
+			{"L2", "Остап", "Тестовенко", "Петрович", "m", "2013-09-02", "Львів"},
+			{"L3", "Злата", "Макетенко", "", "f", "2016", "Одеса"},
+		},
+	}
+	ix, err := linkage.NewIndex(lk.Model(), few)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := ix.Query(map[string]string{"given_name": "Соломія", "family_name": "Вигаданенко", "birth_date": "14.05.2014"}, 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) == 0 || cs[0].ID != "L1" {
+		t.Fatalf("query found %+v, want L1 first", cs)
+	}
+	found := false
+	for _, e := range cs[0].Evidence {
+		if e.Comparison == "given name" {
+			found = true
+			if e.Weight <= 1 {
+				t.Errorf("identical given name among 3 records weighs %.2f bits, want clearly positive evidence", e.Weight)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no given-name comparison in the evidence %+v", cs[0].Evidence)
+	}
+}

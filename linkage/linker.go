@@ -334,6 +334,22 @@ func (lk *Linker) distinctValues() []int {
 
 // computeTF counts, per comparison with a term-frequency level, how often
 // each normalised value occurs over both datasets.
+// tfPriorRecords is the weight, in records, of the prior frequency that
+// term frequencies are shrunk towards.
+const tfPriorRecords = 500
+
+// tfPriorU is the u of the comparison's first term-frequency-adjusted level:
+// the chance that two random records share a value, which is also the mean
+// frequency of a random record's value. 0 when the level has no u yet.
+func (k *comparator) tfPriorU() float64 {
+	for i, l := range k.c.Levels {
+		if k.tfLevel[i] {
+			return l.U
+		}
+	}
+	return 0
+}
+
 func (lk *Linker) computeTF() {
 	for _, k := range lk.comps {
 		if !slices.Contains(k.tfLevel, true) {
@@ -366,9 +382,21 @@ func (lk *Linker) computeTF() {
 		if total == 0 {
 			continue
 		}
+		// A value's frequency is shrunk towards the level's u, the frequency
+		// of a random record's value, as if tfPriorRecords records had been
+		// seen at that frequency. Without it a handful of records (a new
+		// organisation's first list) make every name look common: one in
+		// four, and agreeing on it worth almost nothing. With many records
+		// the data outweigh the prior.
+		u0 := k.tfPriorU()
 		for id, n := range perID {
 			if n > 0 {
-				k.tf[id] = float32(float64(counts[lk.vals.norms[id]]) / float64(total))
+				c := float64(counts[lk.vals.norms[id]])
+				if u0 > 0 {
+					k.tf[id] = float32((c + tfPriorRecords*u0) / (float64(total) + tfPriorRecords))
+				} else {
+					k.tf[id] = float32(c / float64(total))
+				}
 			}
 		}
 	}

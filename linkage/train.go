@@ -67,6 +67,7 @@ func (lk *Linker) Train(ctx context.Context) (TrainReport, error) {
 	for _, k := range lk.comps {
 		k.setWeights()
 	}
+	lk.computeTF() // its prior frequencies are the u values just trained
 	return rep, nil
 }
 
