@@ -113,6 +113,11 @@ type MatchEvidence struct {
 	Level      string  `json:"level"`
 	Weight     float64 `json:"weight"`
 	Reason     string  `json:"reason,omitempty"`
+	// ReasonFormat and ReasonArgs hold Reason as an English format with %s
+	// verbs and its arguments, so that it can be shown in the reader's
+	// language; Reason is their English rendering.
+	ReasonFormat string   `json:"reason_format,omitempty"`
+	ReasonArgs   []string `json:"reason_args,omitempty"`
 }
 
 // Match is a candidate pair of a case and a located record, with the

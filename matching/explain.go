@@ -19,7 +19,8 @@ func evidence(m *linkage.Model, cs []linkage.Contribution, c, l *values) []homew
 	for _, k := range cs {
 		e := homeward.MatchEvidence{Comparison: k.Comparison, Level: k.Level, Weight: k.Weight}
 		if cmp, fi := comparisonOf(m, k.Comparison); cmp != nil && fi >= 0 {
-			e.Reason = reason(cmp, levelOf(cmp, k.Level), c[fi], l[fi], langs)
+			p := reason(cmp, levelOf(cmp, k.Level), c[fi], l[fi], langs)
+			e.Reason, e.ReasonFormat, e.ReasonArgs = p.String(), p.format, p.args
 		}
 		if e.Reason == "" {
 			e.Reason = k.Detail
@@ -53,41 +54,92 @@ func levelOf(c *linkage.Comparison, label string) *linkage.Level {
 	return &linkage.Level{Label: label}
 }
 
+// Phrase is a reason in words: an English format with %s verbs and its
+// arguments, so that the web can render it in the reader's language (the
+// formats are listed in ReasonFormats and translated by its catalogue).
+type phrase struct {
+	format string
+	args   []string
+}
+
+func say(format string, args ...string) phrase { return phrase{format, args} }
+
+func (p phrase) String() string {
+	if p.format == "" {
+		return ""
+	}
+	as := make([]any, len(p.args))
+	for i, a := range p.args {
+		as[i] = a
+	}
+	return fmt.Sprintf(p.format, as...)
+}
+
+// ReasonFormats lists every format a reason may take, for translators and
+// for the test that keeps the web's catalogue complete. Arguments are names,
+// dates and places as recorded, level labels, and the words "female" and
+// "male".
+var ReasonFormats = []string{
+	"recorded on neither side",
+	"not recorded in the report",
+	"not recorded in the located record",
+	"given and family names are written the other way round",
+	"%s in both",
+	"%s in the report, %s in the located record",
+	"%s in the report, %s in the located record: %s",
+	"%s in the report, %s in the located record: different places",
+	"%s and %s: %s",
+	"%s and %s are the same name, written differently",
+	"%s is a Latin spelling of %s",
+	"%s is a Latin spelling of %s (%s)",
+	"%s is the Russian form of %s",
+	"%s is the Ukrainian form of %s",
+	"%s and %s are forms of one name in Ukrainian and Russian",
+	"%s is a diminutive of %s",
+	"%s and %s are diminutives of one name",
+	"%s and %s are the masculine and feminine forms of one name",
+	"%s and %s sound alike",
+	"%s and %s differ as by a typing error (%s)",
+	"%s and %s are similar (score %s)",
+	"%s and %s differ",
+	"sibling %s matches located record %s, listed at the same institution",
+}
+
 // reason says why comparison c reached level lv on the report's value a and
 // the located record's value b.
-func reason(c *linkage.Comparison, lv *linkage.Level, a, b string, langs [2]names.Script) string {
+func reason(c *linkage.Comparison, lv *linkage.Level, a, b string, langs [2]names.Script) phrase {
 	switch {
 	case a == "" && b == "":
-		return "recorded on neither side"
+		return say("recorded on neither side")
 	case a == "":
-		return "not recorded in the report"
+		return say("not recorded in the report")
 	case b == "":
-		return "not recorded in the located record"
+		return say("not recorded in the located record")
 	}
 	switch c.Kind {
 	case linkage.KindName:
 		if lv.When == linkage.WhenSwapped {
-			return "given and family names are written the other way round"
+			return say("given and family names are written the other way round")
 		}
 		return nameReason(a, b, langs)
 	case linkage.KindSex:
 		if a == b {
-			return sexWord(a) + " in both"
+			return say("%s in both", sexWord(a))
 		}
-		return sexWord(a) + " in the report, " + sexWord(b) + " in the located record"
+		return say("%s in the report, %s in the located record", sexWord(a), sexWord(b))
 	case linkage.KindDate:
 		da, db := displayDate(a), displayDate(b)
 		if lv.When == linkage.WhenExact {
-			return da + " in both"
+			return say("%s in both", da)
 		}
-		return da + " in the report, " + db + " in the located record: " + lv.Label
+		return say("%s in the report, %s in the located record: %s", da, db, lv.Label)
 	case linkage.KindPlace:
 		if lv.When == linkage.WhenElse {
-			return a + " in the report, " + b + " in the located record: different places"
+			return say("%s in the report, %s in the located record: different places", a, b)
 		}
-		return a + " and " + b + ": " + lv.Label
+		return say("%s and %s: %s", a, b, lv.Label)
 	}
-	return ""
+	return phrase{}
 }
 
 // recordScript tells the language of a record's Cyrillic from all its
@@ -108,22 +160,22 @@ func recordScript(v *values) names.Script {
 // engine's own reason for its similarity; langs are the languages of the
 // report's and the located record's Cyrillic, for the names that do not
 // tell by themselves.
-func nameReason(a, b string, langs [2]names.Script) string {
+func nameReason(a, b string, langs [2]names.Script) phrase {
 	s := names.Compare(a, b)
 	switch s.Reason {
 	case names.Identical:
-		return b + " in both"
+		return say("%s in both", b)
 	case names.Normalised:
-		return a + " and " + b + " are the same name, written differently"
+		return say("%s and %s are the same name, written differently", a, b)
 	case names.Transliteration:
-		sys := ""
-		if s.System != "" {
-			sys = " (" + s.System + ")"
-		}
+		latin, cyr := a, b
 		if names.DetectScript(b) == names.ScriptLatin {
-			return b + " is a Latin spelling of " + a + sys
+			latin, cyr = b, a
 		}
-		return a + " is a Latin spelling of " + b + sys
+		if s.System != "" {
+			return say("%s is a Latin spelling of %s (%s)", latin, cyr, s.System)
+		}
+		return say("%s is a Latin spelling of %s", latin, cyr)
 	case names.Equivalent:
 		sa, sb := names.DetectScript(a), names.DetectScript(b)
 		if sa != names.ScriptUkrainian && sa != names.ScriptRussian && sb != names.ScriptUkrainian && sb != names.ScriptRussian {
@@ -131,32 +183,32 @@ func nameReason(a, b string, langs [2]names.Script) string {
 		}
 		switch {
 		case sb == names.ScriptRussian || sa == names.ScriptUkrainian && sb != names.ScriptUkrainian:
-			return b + " is the Russian form of " + a
+			return say("%s is the Russian form of %s", b, a)
 		case sb == names.ScriptUkrainian || sa == names.ScriptRussian:
-			return b + " is the Ukrainian form of " + a
+			return say("%s is the Ukrainian form of %s", b, a)
 		}
-		return a + " and " + b + " are forms of one name in Ukrainian and Russian"
+		return say("%s and %s are forms of one name in Ukrainian and Russian", a, b)
 	case names.Diminutive:
 		// The engine does not say which side is the diminutive; the
 		// shorter one almost always is.
 		if len([]rune(b)) < len([]rune(a)) {
-			return b + " is a diminutive of " + a
+			return say("%s is a diminutive of %s", b, a)
 		}
 		if len([]rune(a)) < len([]rune(b)) {
-			return a + " is a diminutive of " + b
+			return say("%s is a diminutive of %s", a, b)
 		}
-		return a + " and " + b + " are diminutives of one name"
+		return say("%s and %s are diminutives of one name", a, b)
 	case names.GenderForm:
-		return a + " and " + b + " are the masculine and feminine forms of one name"
+		return say("%s and %s are the masculine and feminine forms of one name", a, b)
 	case names.Phonetic:
-		return a + " and " + b + " sound alike"
+		return say("%s and %s sound alike", a, b)
 	case names.Typo:
-		return fmt.Sprintf("%s and %s differ as by a typing error (%d)", a, b, s.Distance)
+		return say("%s and %s differ as by a typing error (%s)", a, b, fmt.Sprint(s.Distance))
 	}
 	if s.Score > 0 {
-		return fmt.Sprintf("%s and %s are similar (score %.2f)", a, b, s.Score)
+		return say("%s and %s are similar (score %s)", a, b, fmt.Sprintf("%.2f", s.Score))
 	}
-	return a + " and " + b + " differ"
+	return say("%s and %s differ", a, b)
 }
 
 func sexWord(s string) string {

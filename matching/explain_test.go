@@ -42,7 +42,7 @@ func TestReasonSaysHowTheTwoValuesRelate(t *testing.T) {
 			if tc.level == "" {
 				lv = &c.Levels[1]
 			}
-			got := reason(c, lv, tc.report, tc.located, tc.langs)
+			got := reason(c, lv, tc.report, tc.located, tc.langs).String()
 			if !strings.Contains(got, tc.want) {
 				t.Errorf("reason = %q, want %q", got, tc.want)
 			}

@@ -102,6 +102,9 @@ func addSibling(p *homeward.Match, s *caseRec, locID int64) {
 		Level:      "a sibling matches a child at the same institution",
 		Weight:     siblingBonus,
 		Reason:     fmt.Sprintf("sibling %s matches located record %d, listed at the same institution", ref, locID),
+		// The same words as a format for the reader's language (ReasonFormats).
+		ReasonFormat: "sibling %s matches located record %s, listed at the same institution",
+		ReasonArgs:   []string{ref, fmt.Sprint(locID)},
 	})
 	p.Weight += siblingBonus
 	odds := p.Probability / (1 - p.Probability) * math.Exp2(siblingBonus)

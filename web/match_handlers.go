@@ -153,7 +153,7 @@ func (s *Server) candidate(r *http.Request, v *view, names *actorNames, m *homew
 			Comparison: v.loc.label("comparison", e.Comparison),
 			Level:      v.loc.label("level", e.Level),
 			Weight:     strconv.FormatFloat(e.Weight, 'f', 2, 64),
-			Reason:     e.Reason,
+			Reason:     v.loc.evidenceReason(e),
 			For:        e.Weight > 0,
 		}
 		if isSiblingEvidence(e.Comparison) {
