@@ -57,14 +57,14 @@ type child struct {
 }
 
 type gen struct {
-	rng       *rand.Rand
-	boyCum    []int
-	girlCum   []int
-	sufCum    []int
-	rootYery  []bool
-	nextLoc   int
-	nextFam   int
-	rootPower float64
+	rng      *rand.Rand
+	boyCum   []int
+	girlCum  []int
+	rootYery []bool
+	nextLoc  int
+	nextFam  int
+	surnames *surnamePool
+	places   *settlements
 }
 
 func cumulative(ws []int) []int {
@@ -99,18 +99,17 @@ func Generate(cfg Config) *Corpus {
 		cfg.MatchShare = 0.6
 	}
 	g := &gen{rng: rand.New(rand.NewPCG(cfg.Seed, 0xc0ffee))}
-	var bw, gw, sw []int
+	var bw, gw []int
 	for _, n := range boys {
 		bw = append(bw, n.weight)
 	}
 	for _, n := range girls {
 		gw = append(gw, n.weight)
 	}
-	for _, s := range surnameSuffixes {
-		sw = append(sw, s.weight)
-	}
-	g.boyCum, g.girlCum, g.sufCum = cumulative(bw), cumulative(gw), cumulative(sw)
-	for range surnameRoots {
+	g.boyCum, g.girlCum = cumulative(bw), cumulative(gw)
+	g.surnames = newSurnamePool(g)
+	g.places = thePlaces()
+	for range g.surnames.roots {
 		g.rootYery = append(g.rootYery, g.chance(0.3))
 	}
 	c := &Corpus{}
@@ -177,11 +176,9 @@ func (g *gen) family() []*child {
 	case x < 0.34:
 		n = 4
 	}
-	// Surname roots follow a long-tailed distribution: a few are common.
-	root := int(float64(len(surnameRoots)) * g.rng.Float64() * g.rng.Float64())
-	suf := g.pickWeighted(g.sufCum)
+	root, suf := g.surnames.pick(g)
 	father := g.rng.IntN(len(fathers))
-	pl := g.rng.IntN(len(places))
+	pl := g.pickWeighted(g.places.cum)
 	var out []*child
 	for i := 0; i < n; i++ {
 		ch := &child{root: root, suffix: suf, father: father, place: pl, family: g.nextFam}
@@ -250,23 +247,23 @@ func (g *gen) lookAlike(ch *child) *child {
 	}
 	o.family = g.nextFam
 	o.father = g.rng.IntN(len(fathers))
-	o.place = g.rng.IntN(len(places))
+	o.place = g.pickWeighted(g.places.cum)
 	o.month = 1 + g.rng.IntN(12)
 	o.day = 1 + g.rng.IntN(daysIn(o.year, o.month))
 	return &o
 }
 
-func (ch *child) surnameUK() string {
+func (g *gen) surnameUK(ch *child) string {
 	s := surnameSuffixes[ch.suffix]
 	if ch.male {
-		return surnameRoots[ch.root] + s.ukM
+		return g.surnames.roots[ch.root] + s.ukM
 	}
-	return surnameRoots[ch.root] + s.ukF
+	return g.surnames.roots[ch.root] + s.ukF
 }
 
 func (g *gen) surnameRU(ch *child) string {
 	s := surnameSuffixes[ch.suffix]
-	r := russianForm(surnameRoots[ch.root], g.rootYery[ch.root])
+	r := russianForm(g.surnames.roots[ch.root], g.rootYery[ch.root])
 	if ch.male {
 		return r + s.ruM
 	}
@@ -306,17 +303,17 @@ func (g *gen) report(id string, ch *child) []string {
 	case x < 0.05:
 		date = ""
 	}
-	pl := places[ch.place]
+	pl := &g.places.list[ch.place]
 	var place string
 	switch x := g.rng.Float64(); {
 	case x < 0.5:
-		place = fmt.Sprintf("%s %s, %s обл.", pl.ukKind, pl.uk, oblastNames[pl.oblast].uk)
+		place = fmt.Sprintf("%s %s, %s", pl.ukKind, pl.uk, oblastNames[pl.oblast].ukShort)
 	case x < 0.7:
-		place = fmt.Sprintf("%s %s, %s р-н, %s обл.", pl.ukKind, pl.uk, pl.raionUK, oblastNames[pl.oblast].uk)
+		place = fmt.Sprintf("%s %s, %s р-н, %s", pl.ukKind, pl.uk, pl.raionUK, oblastNames[pl.oblast].ukShort)
 	case x < 0.88:
 		place = pl.uk
 	}
-	return []string{id, given, ch.surnameUK(), patr, sex, date, place, "F" + strconv.Itoa(ch.family)}
+	return []string{id, given, g.surnameUK(ch), patr, sex, date, place, "F" + strconv.Itoa(ch.family)}
 }
 
 // located renders a child as the other side's lists record it.
@@ -335,7 +332,7 @@ func (g *gen) located(id string, ch *child) []string {
 			given = ch.given.dimRU[g.rng.IntN(len(ch.given.dimRU))]
 		}
 	case form < 0.8: // Ukrainian Cyrillic
-		given, family = ch.given.uk, ch.surnameUK()
+		given, family = ch.given.uk, g.surnameUK(ch)
 		patr = f.ukM
 		if !ch.male {
 			patr = f.ukF
@@ -346,7 +343,7 @@ func (g *gen) located(id string, ch *child) []string {
 	default: // Latin, from either language
 		sys := []*system{&kmu2010, &ukLegacy, &icaoRU, &bgnRU}[g.rng.IntN(4)]
 		if sys == &kmu2010 || sys == &ukLegacy {
-			given, family = sys.translit(ch.given.uk), sys.translit(ch.surnameUK())
+			given, family = sys.translit(ch.given.uk), sys.translit(g.surnameUK(ch))
 			patr = ""
 		} else {
 			given, family = sys.translit(ch.given.ru), sys.translit(g.surnameRU(ch))
@@ -359,8 +356,7 @@ func (g *gen) located(id string, ch *child) []string {
 	if g.chance(0.08) {
 		// Adopted or registered under another surname.
 		o := *ch
-		o.root = int(float64(len(surnameRoots)) * g.rng.Float64() * g.rng.Float64())
-		o.suffix = g.pickWeighted(g.sufCum)
+		o.root, o.suffix = g.surnames.pick(g)
 		family = g.surnameRU(&o)
 	}
 	if g.chance(0.06) {
@@ -415,23 +411,23 @@ func (g *gen) located(id string, ch *child) []string {
 		s[i] = byte('0' + g.rng.IntN(10))
 		date = fmt.Sprintf("%s-%s-%s", s[:4], s[4:6], s[6:])
 	}
-	pl := places[ch.place]
+	pl := &g.places.list[ch.place]
 	ob := oblastNames[pl.oblast]
 	place := ""
 	switch x := g.rng.Float64(); {
 	case x < 0.25:
 	case x < 0.55:
-		place = fmt.Sprintf("%s %s, %s обл.", pl.ruKind, pl.ru, ob.ru)
+		place = fmt.Sprintf("%s %s, %s", pl.ruKind, pl.ru, ob.ruShort)
 	case x < 0.7:
 		place = pl.ru
 	case x < 0.8:
-		place = ob.ru + " область"
+		place = ob.ru
 	case x < 0.9:
-		place = fmt.Sprintf("%s, %s Oblast", pl.lat, ob.lat)
+		place = fmt.Sprintf("%s, %s", pl.lat, ob.lat)
 	case x < 0.95:
-		place = fmt.Sprintf("%s %s, %s р-н, %s обл.", pl.ukKind, pl.uk, pl.raionUK, ob.uk)
+		place = fmt.Sprintf("%s %s, %s р-н, %s", pl.ukKind, pl.uk, pl.raionUK, ob.ukShort)
 	default:
-		o := places[g.rng.IntN(len(places))]
+		o := g.places.list[g.pickWeighted(g.places.cum)]
 		place = o.ru
 	}
 	// The other side groups children its own way: an opaque number.

@@ -65,3 +65,38 @@ func TestTransliterationFollowsKMU2010(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateSpreadsBirthplacesAndSurnamesLikeAPopulation(t *testing.T) {
+	c := Generate(Config{Reports: 2000, Located: 20000, Seed: 5})
+	places, surnames := map[string]int{}, map[string]int{}
+	for _, r := range c.Reports {
+		if r[6] != "" {
+			places[strings.SplitN(r[6], ",", 2)[0]]++
+		}
+		surnames[r[2]]++
+	}
+	if len(places) < 800 {
+		t.Errorf("%d distinct birthplaces among 2,000 reports, want at least 800", len(places))
+	}
+	if len(surnames) < 1000 {
+		t.Errorf("%d distinct surnames among 2,000 reports, want at least 1,000", len(surnames))
+	}
+	for s, n := range surnames {
+		if n > 40 {
+			t.Errorf("surname %q on %d of 2,000 reports: no surname should be that common", s, n)
+		}
+	}
+}
+
+func TestRussianPlaceFollowsTheRegularCorrespondences(t *testing.T) {
+	tests := map[string]string{
+		"Олександрівка": "Александровка", "Миколаївка": "Николаевка", "Андріївка": "Андреевка",
+		"Харків": "Харьков", "Краматорськ": "Краматорск", "Нова Каховка": "Новая Каховка",
+		"Трудове": "Трудовое", "Слов'янськ": "Славянск", "Донецьк": "Донецк",
+	}
+	for in, want := range tests {
+		if got := russianPlace(in); got != want {
+			t.Errorf("russianPlace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
