@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -78,7 +79,7 @@ func TestSavedCandidateRoundTrips(t *testing.T) {
 			m.Weight != want.Weight || m.Model != want.Model || m.CaseFieldsHash != "c1" || m.LocatedFieldsHash != "l1" {
 			t.Fatalf("stored match = %+v", m)
 		}
-		if len(m.Explanation) != 2 || m.Explanation[0] != want.Explanation[0] {
+		if len(m.Explanation) != 2 || !reflect.DeepEqual(m.Explanation[0], want.Explanation[0]) {
 			t.Fatalf("explanation = %+v, want %+v", m.Explanation, want.Explanation)
 		}
 		evs, err := NewEventService(db).FindEvents(p.sys, homeward.EventFilter{EntityType: homeward.EntityCase, EntityID: p.caseID})
