@@ -384,22 +384,8 @@ func (s *CaseService) UpdateCase(ctx context.Context, c *homeward.Case) error {
 		// What the store owns stays as stored.
 		nc.Reference, nc.OrgID, nc.ImportKey, nc.CreatedBy, nc.CreatedAt = old.Reference, old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
 		nc.Version, nc.UpdatedAt = old.Version+1, t.at
-		vals := s.db.caseValues(&nc)
-		set := strings.Split(caseFields, ",")
-		for i := range set {
-			set[i] = strings.TrimSpace(set[i]) + " = $" + fmt.Sprint(i+1)
-		}
-		n := len(vals)
-		res, err := t.ExecContext(ctx, `UPDATE cases SET `+strings.Join(set, ", ")+
-			fmt.Sprintf(`, version = version + 1, updated_at = $%d WHERE id = $%d AND version = $%d`, n+1, n+2, n+3),
-			append(vals, s.db.tv(t.at), c.ID, c.Version)...)
-		if err != nil {
-			return fmt.Errorf("update case %d: %w", c.ID, err)
-		}
-		if k, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("update case %d: %w", c.ID, err)
-		} else if k == 0 {
-			return conflict("case")
+		if err := t.updateVersioned(ctx, "cases", caseFields, s.db.caseValues(&nc), c.ID, c.Version, "case"); err != nil {
+			return err
 		}
 		ch, err := changes(old, &nc)
 		if err != nil {

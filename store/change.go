@@ -2,9 +2,12 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/homeward-project/homeward"
 )
@@ -148,4 +151,27 @@ func caseCreateLog(c *homeward.Case) []homeward.Change {
 	l.str("stage", string(c.Stage))
 	l.str("close_reason", string(c.CloseReason))
 	return l.sorted()
+}
+
+// updateVersioned writes vals to the comma-separated fields of the row id
+// of table if its version is still version, bumping the version and the
+// update time; a row that moved meanwhile is a conflict about what.
+func (t *tx) updateVersioned(ctx context.Context, table, fields string, vals []any, id int64, version int, what string) error {
+	set := strings.Split(fields, ",")
+	for i := range set {
+		set[i] = strings.TrimSpace(set[i]) + " = $" + strconv.Itoa(i+1)
+	}
+	n := len(vals)
+	res, err := t.ExecContext(ctx, `UPDATE `+table+` SET `+strings.Join(set, ", ")+
+		fmt.Sprintf(`, version = version + 1, updated_at = $%d WHERE id = $%d AND version = $%d`, n+1, n+2, n+3),
+		append(vals, t.db.tv(t.at), id, version)...)
+	if err != nil {
+		return fmt.Errorf("update %s %d: %w", what, id, err)
+	}
+	if k, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update %s %d: %w", what, id, err)
+	} else if k == 0 {
+		return conflict(what)
+	}
+	return nil
 }

@@ -213,22 +213,8 @@ func (s *LocatedService) UpdateLocated(ctx context.Context, r *homeward.LocatedR
 		}
 		nl.OrgID, nl.ImportKey, nl.CreatedBy, nl.CreatedAt = old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
 		nl.Version, nl.UpdatedAt = old.Version+1, t.at
-		vals := s.db.locatedValues(&nl)
-		set := strings.Split(locatedFields, ",")
-		for i := range set {
-			set[i] = strings.TrimSpace(set[i]) + " = $" + fmt.Sprint(i+1)
-		}
-		n := len(vals)
-		res, err := t.ExecContext(ctx, `UPDATE located SET `+strings.Join(set, ", ")+
-			fmt.Sprintf(`, version = version + 1, updated_at = $%d WHERE id = $%d AND version = $%d`, n+1, n+2, n+3),
-			append(vals, s.db.tv(t.at), r.ID, r.Version)...)
-		if err != nil {
-			return fmt.Errorf("update located record %d: %w", r.ID, err)
-		}
-		if k, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("update located record %d: %w", r.ID, err)
-		} else if k == 0 {
-			return conflict("located record")
+		if err := t.updateVersioned(ctx, "located", locatedFields, s.db.locatedValues(&nl), r.ID, r.Version, "located record"); err != nil {
+			return err
 		}
 		ch, err := changes(old, &nl)
 		if err != nil {
