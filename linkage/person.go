@@ -161,10 +161,12 @@ func PersonModel() *Model {
 				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockOblast}}},
 			{Name: "date of birth and the initial of the family name", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldBirthDate, Key: BlockDate}, {Field: FieldFamilyName, Key: BlockNamePrefix, Length: 1}}},
-			{Name: "given name keys, year of birth and day of the month", NoTraining: true, Parts: []BlockPart{
-				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYear}, {Field: FieldBirthDate, Key: BlockDay}}},
+			{Name: "given name keys, year of birth and day of the month (or only a year given)", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Key: BlockNameKeys}, {Field: FieldBirthDate, Key: BlockYear}, {Field: FieldBirthDate, Key: BlockDay, MissingAgrees: true}}},
 			{Name: "a name key in either name column, settlement and year of birth (or none)", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldGivenName, Also: []string{FieldFamilyName}, Key: BlockNameKeys}, {Field: FieldBirthPlace, Key: BlockSettlement}, {Field: FieldBirthDate, Key: BlockYear, MissingAgrees: true}}},
+			{Name: "the first letters of the given name, settlement and year of birth", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Key: BlockNamePrefix, Length: 3}, {Field: FieldBirthPlace, Key: BlockSettlement}, {Field: FieldBirthDate, Key: BlockYear}}},
 			{Name: "date and settlement of birth", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldBirthDate, Key: BlockDate}, {Field: FieldBirthPlace, Key: BlockSettlement}}},
 			{Name: "given name and patronymic keys, and the same date of birth or one missing", NoTraining: true, Parts: []BlockPart{
@@ -173,6 +175,8 @@ func PersonModel() *Model {
 				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldPatronymic, Key: BlockNameKeys}}},
 			{Name: "family name keys, the first letters of the given name, and the same date of birth or one missing", NoTraining: true, Parts: []BlockPart{
 				{Field: FieldFamilyName, Key: BlockNameKeys}, {Field: FieldGivenName, Key: BlockNamePrefix, Length: 2}, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
+			{Name: "the first letters of the given and family names, and the same date of birth or one missing", NoTraining: true, Parts: []BlockPart{
+				{Field: FieldGivenName, Key: BlockNamePrefix, Length: 3}, {Field: FieldFamilyName, Key: BlockNamePrefix, Length: 2}, {Field: FieldBirthDate, Key: BlockDate, MissingAgrees: true}}},
 		},
 	}
 }
