@@ -404,83 +404,30 @@ func (s *CaseService) UpdateCase(ctx context.Context, c *homeward.Case) error {
 // whose ImportKey already exists in their organisation are skipped. It
 // records a create event per case and one import event for the batch.
 func (s *CaseService) ImportCases(ctx context.Context, cs []*homeward.Case, progress func(done int)) (created, skipped int, err error) {
-	a := homeward.ActorFromContext(ctx)
-	if err := canWrite(a); err != nil {
-		return 0, 0, err
-	}
-	for i, c := range cs {
-		if err := c.Validate(); err != nil {
-			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
-		}
-		if err := checkText(c); err != nil {
-			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
-		}
-	}
-	out := make([]homeward.Case, len(cs))
-	var isNew []bool
-	err = s.db.write(ctx, func(t *tx) error {
-		for i, c := range cs {
-			out[i] = *c
-			if err := prepareNewCase(a, t, &out[i]); err != nil {
-				return fmt.Errorf("row %d: %w", i+1, err)
+	return importRecords(ctx, s.db, importKind[homeward.Case]{
+		table: "cases", entity: homeward.EntityCase, what: "cases",
+		head:     `INSERT INTO cases (id, ` + caseFields + `, reference, org_id, import_key, version, created_by, created_at, updated_at) VALUES `,
+		cols:     caseFieldCount + 8,
+		validate: (*homeward.Case).Validate,
+		prepare:  prepareNewCase,
+		key:      func(c *homeward.Case) (int64, string) { return c.OrgID, c.ImportKey },
+		assign: func(ctx context.Context, t *tx, fresh []*homeward.Case, ids []int64) error {
+			if len(fresh) == 0 {
+				return nil
 			}
-		}
-		var err error
-		isNew, err = t.newRows(ctx, "cases", len(out), func(i int) (int64, string) { return out[i].OrgID, out[i].ImportKey })
-		if err != nil {
-			return err
-		}
-		var fresh []*homeward.Case
-		for i := range out {
-			if isNew[i] {
-				fresh = append(fresh, &out[i])
-			}
-		}
-		created, skipped = len(fresh), len(out)-len(fresh)
-		var first int64
-		if created > 0 {
-			if first, err = t.nextReferences(ctx, t.at.Year(), created); err != nil {
+			first, err := t.nextReferences(ctx, t.at.Year(), len(fresh))
+			if err != nil {
 				return err
 			}
-		}
-		ids, err := t.reserveIDs(ctx, "cases", created)
-		if err != nil {
-			return err
-		}
-		for i, c := range fresh {
-			c.ID = ids[i]
-			c.Reference = homeward.FormatReference(t.at.Year(), first+int64(i))
-		}
-		head := `INSERT INTO cases (id, ` + caseFields + `, reference, org_id, import_key, version, created_by, created_at, updated_at) VALUES `
-		err = t.insertNew(ctx, head, caseFieldCount+8, isNew, func(args []any, i int) []any {
-			return append(append(args, out[i].ID), s.db.caseInsertArgs(&out[i])...)
-		}, progress)
-		if err != nil {
-			return fmt.Errorf("insert cases: %w", err)
-		}
-		if err := t.analyze(ctx, "cases", created); err != nil {
-			return err
-		}
-		for _, c := range fresh {
-			if err := t.appendEvent(ctx, homeward.EntityCase, c.ID, homeward.ActionCreate, c.OrgID, caseCreateLog(c)); err != nil {
-				return err
+			for i, c := range fresh {
+				c.ID = ids[i]
+				c.Reference = homeward.FormatReference(t.at.Year(), first+int64(i))
 			}
-		}
-		return t.appendEvent(ctx, homeward.EntityImport, 0, homeward.ActionImport, a.OrgID,
-			importSummary{Kind: homeward.EntityCase, Rows: len(cs), Created: created, Skipped: skipped})
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	for i := range out {
-		if isNew[i] {
-			*cs[i] = out[i]
-		}
-	}
-	if progress != nil {
-		progress(len(cs))
-	}
-	return created, skipped, nil
+			return nil
+		},
+		args:    func(args []any, c *homeward.Case) []any { return append(append(args, c.ID), s.db.caseInsertArgs(c)...) },
+		created: func(c *homeward.Case) (int64, int64, any) { return c.ID, c.OrgID, caseCreateLog(c) },
+	}, cs, progress)
 }
 
 // importSummary is the data of an import event.

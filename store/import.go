@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/homeward-project/homeward"
 )
 
 // Bulk import writes many rows per statement. One statement per row costs a
@@ -225,4 +227,98 @@ func (db *DB) valuesInsert(head string, cols, n int) string {
 		b.WriteString(")")
 	}
 	return b.String()
+}
+
+// importKind says how one kind of record is imported by importRecords.
+type importKind[T any] struct {
+	table  string // table the rows go to
+	entity string // entity type of their events
+	what   string // what the rows are, for errors
+	head   string // INSERT ... VALUES, without the rows
+	cols   int    // parameters per row
+	// prepare checks a record and fills what the store assigns before
+	// insert, except IDs; assign gives the created records their IDs (and
+	// whatever else the store numbers, such as case references).
+	validate func(*T) error
+	prepare  func(homeward.Actor, *tx, *T) error
+	key      func(*T) (org int64, importKey string)
+	assign   func(ctx context.Context, t *tx, fresh []*T, ids []int64) error
+	args     func(args []any, r *T) []any
+	// created returns the ID, organisation and data of a record's create event.
+	created func(*T) (id, org int64, data any)
+}
+
+// importRecords stores rs in one transaction, all or nothing, skipping
+// records whose import key their organisation already holds. It appends a
+// create event per record and one import event for the batch, and updates
+// the created records in rs.
+func importRecords[T any](ctx context.Context, db *DB, k importKind[T], rs []*T, progress func(done int)) (created, skipped int, err error) {
+	a := homeward.ActorFromContext(ctx)
+	if err := canWrite(a); err != nil {
+		return 0, 0, err
+	}
+	for i, r := range rs {
+		if err := k.validate(r); err != nil {
+			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
+		}
+		if err := checkText(r); err != nil {
+			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
+		}
+	}
+	out := make([]T, len(rs))
+	var isNew []bool
+	err = db.write(ctx, func(t *tx) error {
+		for i, r := range rs {
+			out[i] = *r
+			if err := k.prepare(a, t, &out[i]); err != nil {
+				return fmt.Errorf("row %d: %w", i+1, err)
+			}
+		}
+		var err error
+		isNew, err = t.newRows(ctx, k.table, len(out), func(i int) (int64, string) { return k.key(&out[i]) })
+		if err != nil {
+			return err
+		}
+		var fresh []*T
+		for i := range out {
+			if isNew[i] {
+				fresh = append(fresh, &out[i])
+			}
+		}
+		created, skipped = len(fresh), len(out)-len(fresh)
+		ids, err := t.reserveIDs(ctx, k.table, created)
+		if err != nil {
+			return err
+		}
+		if err := k.assign(ctx, t, fresh, ids); err != nil {
+			return err
+		}
+		err = t.insertNew(ctx, k.head, k.cols, isNew, func(args []any, i int) []any { return k.args(args, &out[i]) }, progress)
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", k.what, err)
+		}
+		if err := t.analyze(ctx, k.table, created); err != nil {
+			return err
+		}
+		for _, r := range fresh {
+			id, org, data := k.created(r)
+			if err := t.appendEvent(ctx, k.entity, id, homeward.ActionCreate, org, data); err != nil {
+				return err
+			}
+		}
+		return t.appendEvent(ctx, homeward.EntityImport, 0, homeward.ActionImport, a.OrgID,
+			importSummary{Kind: k.entity, Rows: len(rs), Created: created, Skipped: skipped})
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	for i := range out {
+		if isNew[i] {
+			*rs[i] = out[i]
+		}
+	}
+	if progress != nil {
+		progress(len(rs))
+	}
+	return created, skipped, nil
 }

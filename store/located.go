@@ -232,76 +232,24 @@ func (s *LocatedService) UpdateLocated(ctx context.Context, r *homeward.LocatedR
 // ImportLocated stores all records in one transaction: all or nothing.
 // Records whose ImportKey already exists in their organisation are skipped.
 func (s *LocatedService) ImportLocated(ctx context.Context, rs []*homeward.LocatedRecord, progress func(done int)) (created, skipped int, err error) {
-	a := homeward.ActorFromContext(ctx)
-	if err := canWrite(a); err != nil {
-		return 0, 0, err
-	}
-	for i, r := range rs {
-		if err := r.Validate(); err != nil {
-			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
-		}
-		if err := checkText(r); err != nil {
-			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
-		}
-	}
-	out := make([]homeward.LocatedRecord, len(rs))
-	var isNew []bool
-	err = s.db.write(ctx, func(t *tx) error {
-		for i, r := range rs {
-			out[i] = *r
-			if err := prepareNewLocated(a, t, &out[i]); err != nil {
-				return fmt.Errorf("row %d: %w", i+1, err)
+	return importRecords(ctx, s.db, importKind[homeward.LocatedRecord]{
+		table: "located", entity: homeward.EntityLocated, what: "located records",
+		head:     `INSERT INTO located (id, ` + locatedFields + `, org_id, import_key, version, created_by, created_at, updated_at) VALUES `,
+		cols:     locatedFieldCount + 7,
+		validate: (*homeward.LocatedRecord).Validate,
+		prepare:  prepareNewLocated,
+		key:      func(r *homeward.LocatedRecord) (int64, string) { return r.OrgID, r.ImportKey },
+		assign: func(_ context.Context, _ *tx, fresh []*homeward.LocatedRecord, ids []int64) error {
+			for i, r := range fresh {
+				r.ID = ids[i]
 			}
-		}
-		var err error
-		isNew, err = t.newRows(ctx, "located", len(out), func(i int) (int64, string) { return out[i].OrgID, out[i].ImportKey })
-		if err != nil {
-			return err
-		}
-		var fresh []*homeward.LocatedRecord
-		for i := range out {
-			if isNew[i] {
-				fresh = append(fresh, &out[i])
-			}
-		}
-		created, skipped = len(fresh), len(out)-len(fresh)
-		ids, err := t.reserveIDs(ctx, "located", len(fresh))
-		if err != nil {
-			return err
-		}
-		for i, l := range fresh {
-			l.ID = ids[i]
-		}
-		head := `INSERT INTO located (id, ` + locatedFields + `, org_id, import_key, version, created_by, created_at, updated_at) VALUES `
-		err = t.insertNew(ctx, head, locatedFieldCount+7, isNew, func(args []any, i int) []any {
-			return append(append(args, out[i].ID), s.db.locatedInsertArgs(&out[i])...)
-		}, progress)
-		if err != nil {
-			return fmt.Errorf("insert located records: %w", err)
-		}
-		if err := t.analyze(ctx, "located", created); err != nil {
-			return err
-		}
-		for _, l := range fresh {
-			if err := t.appendEvent(ctx, homeward.EntityLocated, l.ID, homeward.ActionCreate, l.OrgID, locatedCreateLog(l)); err != nil {
-				return err
-			}
-		}
-		return t.appendEvent(ctx, homeward.EntityImport, 0, homeward.ActionImport, a.OrgID,
-			importSummary{Kind: homeward.EntityLocated, Rows: len(rs), Created: created, Skipped: skipped})
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	for i := range out {
-		if isNew[i] {
-			*rs[i] = out[i]
-		}
-	}
-	if progress != nil {
-		progress(len(rs))
-	}
-	return created, skipped, nil
+			return nil
+		},
+		args: func(args []any, r *homeward.LocatedRecord) []any {
+			return append(append(args, r.ID), s.db.locatedInsertArgs(r)...)
+		},
+		created: func(r *homeward.LocatedRecord) (int64, int64, any) { return r.ID, r.OrgID, locatedCreateLog(r) },
+	}, rs, progress)
 }
 
 // ShareLocated lets another organisation see the located record.
