@@ -32,7 +32,8 @@ type Linker struct {
 	rules  []*compiledRule
 	index  []*blockIndex // per rule, over the right side
 	// families interns the values of the sibling field.
-	families *values
+	families   *values
+	siblingEst SiblingEstimate
 
 	// Progress, when set, is told how far each stage has come.
 	Progress func(stage string, done, total int)
@@ -40,13 +41,14 @@ type Linker struct {
 
 // sideData is one dataset as value ids per model field.
 type sideData struct {
-	vals   *values // the table its value ids refer to
-	ids    []string
-	data   []uint32 // value ids, record-major: a record's fields share a cache line
-	stride int      // fields per record
-	n      int
-	family []uint32  // family group per record (0: none), when the model names a sibling field
-	keys   []keyList // per rule
+	vals    *values // the table its value ids refer to
+	ids     []string
+	data    []uint32 // value ids, record-major: a record's fields share a cache line
+	stride  int      // fields per record
+	n       int
+	family  []uint32  // family group per record (0: none), when the model names a sibling field
+	famSize []int32   // records per family group, by family id
+	keys    []keyList // per rule
 }
 
 func (s *sideData) at(field, row int) uint32 { return s.data[row*s.stride+field] }
@@ -64,6 +66,9 @@ type Pair struct {
 	// Rival, when set, is the better-supported pair of a sibling that
 	// competes for one of this pair's records, and the weight it took.
 	Rival *SiblingMatch
+	// NoSibling is the weight (≤ 0) the pair gained because both its
+	// records have siblings on their sides and no sibling pair matches.
+	NoSibling float64
 }
 
 // Contribution is one comparison's part in a pair's weight: the level it
@@ -83,9 +88,12 @@ type RuleCount struct {
 }
 
 // BlockingReport counts candidate pairs by rule; Total is the number scored.
+// SiblingFound counts the pairs no rule produced that sibling evidence
+// brought in (they are scored too, on top of Total).
 type BlockingReport struct {
-	Rules []RuleCount `json:"rules"`
-	Total int64       `json:"total"`
+	Rules        []RuleCount `json:"rules"`
+	Total        int64       `json:"total"`
+	SiblingFound int         `json:"sibling_found,omitempty"`
 }
 
 // NewLinker prepares left and right for linkage under m (right nil: find
@@ -566,10 +574,13 @@ func (lk *Linker) restMax(l int, rest []float64) []float64 {
 func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, BlockingReport, error) {
 	minW := lk.weightThreshold(threshold)
 	finalW := minW
-	if lk.siblings() {
-		// Sibling evidence can lift a pair by its weight: score down to
-		// there, then keep what reaches the threshold.
-		minW -= lk.siblingWeight()
+	sib := lk.siblings()
+	if sib {
+		lk.familySizes()
+		// Sibling evidence can lift a pair by some bits: score down to a
+		// floor below the threshold, and the pairs it supports from there
+		// are scored again whole.
+		minW = min(minW, lk.weightThreshold(rivalFloor))
 	}
 	if lk.rivalry() {
 		minW = min(minW, lk.weightThreshold(rivalFloor))
@@ -577,8 +588,9 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 	priorW := lk.priorWeight()
 	workers := runtime.GOMAXPROCS(0)
 	type result struct {
-		pairs  []Pair
-		counts []int64
+		pairs      []Pair
+		counts     []int64
+		applicable int64
 	}
 	results := make([]result, workers)
 	var next, done atomic.Int64
@@ -606,6 +618,9 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 					rest = lk.restMax(l, rest)
 					lk.candidates(l, uint32(l+1), stamp, func(r, rule int) {
 						res.counts[rule]++
+						if sib && lk.applicable(l, r) {
+							res.applicable++
+						}
 						adj := lk.blockingWeight(l, r, rule)
 						if w := lk.score(l, r, minW-adj, rest, cache) + adj; w >= minW {
 							res.pairs = append(res.pairs, Pair{Left: l, Right: r, Weight: w, Probability: probability(priorW, w)})
@@ -629,8 +644,10 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 	for i, r := range lk.rules {
 		rep.Rules[i].Rule = r.name
 	}
+	var applicable int64
 	for _, res := range results {
 		out = append(out, res.pairs...)
+		applicable += res.applicable
 		for i, c := range res.counts {
 			rep.Rules[i].Pairs += c
 			rep.Total += c
@@ -642,8 +659,9 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 	if lk.rivalry() {
 		lk.addSiblingRivalry(out, priorW)
 	}
-	if lk.siblings() {
-		out = lk.addSiblingEvidence(out, priorW, finalW)
+	if sib {
+		out = lk.addSiblingEvidence(out, priorW, finalW, applicable)
+		rep.SiblingFound = lk.siblingEst.Found
 	} else if minW < finalW {
 		out = slices.DeleteFunc(out, func(p Pair) bool { return p.Weight < finalW })
 	}
@@ -687,6 +705,13 @@ func (lk *Linker) Explain(p Pair) []Contribution {
 			Level:      "a sibling matches too",
 			Weight:     p.Sibling.Weight,
 			Detail:     lk.left.ids[p.Sibling.Left] + " ↔ " + lk.right.ids[p.Sibling.Right],
+		})
+	}
+	if p.NoSibling != 0 {
+		out = append(out, Contribution{
+			Comparison: "siblings",
+			Level:      "both families list other children, and none of them match",
+			Weight:     p.NoSibling,
 		})
 	}
 	if p.Rival != nil {

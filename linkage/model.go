@@ -36,14 +36,20 @@ type Model struct {
 	// than an error (the built-in person model reads whatever it finds).
 	AllowMissingFields bool `json:"allow_missing_fields,omitempty"`
 	// SiblingField names a column grouping records by family on each side
-	// (a report's family, the children a source listed together). When two
-	// records of one family match two of the other, each match is evidence
-	// for the other: it gains SiblingWeight (default 3 bits).
-	SiblingField  string         `json:"sibling_field,omitempty"`
-	SiblingWeight float64        `json:"sibling_weight,omitempty"`
-	Comparisons   []Comparison   `json:"comparisons"`
-	Blocking      []BlockingRule `json:"blocking"`
-	Training      TrainingConfig `json:"training,omitempty"`
+	// (a report's family, the children a source listed together). When a
+	// record of one family matches a record of the other, the families are
+	// likely one, and that is evidence for pairs of their other records:
+	// it stands in for the comparisons marked FamilyShared, with the weight
+	// that makes the pair's prior that of one child among the family's
+	// records (or SiblingWeight bits, when set). A pair whose records both
+	// have siblings, none of them matching, gains a weight (≤ 0) estimated
+	// on the input, or SiblingAbsentWeight when SiblingWeight is set.
+	SiblingField        string         `json:"sibling_field,omitempty"`
+	SiblingWeight       float64        `json:"sibling_weight,omitempty"`
+	SiblingAbsentWeight float64        `json:"sibling_absent_weight,omitempty"`
+	Comparisons         []Comparison   `json:"comparisons"`
+	Blocking            []BlockingRule `json:"blocking"`
+	Training            TrainingConfig `json:"training,omitempty"`
 }
 
 // Comparison kinds.
@@ -71,7 +77,12 @@ type Comparison struct {
 	// TFMinimumU bounds the term-frequency-adjusted u from below, so a name
 	// seen once does not weigh infinitely.
 	TFMinimumU float64 `json:"tf_minimum_u,omitempty"`
-	Levels     []Level `json:"levels"`
+	// FamilyShared marks a field siblings share (family name, patronymic,
+	// birthplace). When a sibling's match shows two records come from one
+	// family, sibling evidence stands in for these comparisons: it says the
+	// same thing, more surely.
+	FamilyShared bool    `json:"family_shared,omitempty"`
+	Levels       []Level `json:"levels"`
 }
 
 // Label is the comparison's name in explanations.
@@ -368,8 +379,11 @@ func (m *Model) Validate() error {
 	if len(m.Blocking) > 64 {
 		return modelErrorf("%d blocking rules: at most 64", len(m.Blocking))
 	}
-	if m.SiblingWeight < 0 {
+	if m.SiblingWeight < 0 || math.IsNaN(m.SiblingWeight) {
 		return modelErrorf("sibling_weight %g is negative", m.SiblingWeight)
+	}
+	if m.SiblingAbsentWeight > 0 || math.IsNaN(m.SiblingAbsentWeight) {
+		return modelErrorf("sibling_absent_weight %g is positive", m.SiblingAbsentWeight)
 	}
 	for _, r := range m.Blocking {
 		if len(r.Parts) == 0 {

@@ -70,7 +70,7 @@ func PersonModel() *Model {
 				},
 			},
 			{
-				Name: "family name", Kind: KindName, Field: FieldFamilyName, SwapField: FieldGivenName, TFMinimumU: 1e-5,
+				Name: "family name", Kind: KindName, Field: FieldFamilyName, SwapField: FieldGivenName, TFMinimumU: 1e-5, FamilyShared: true,
 				Levels: []Level{
 					level("missing", WhenMissing, 0),
 					tfLevel("same", WhenNormalised, 0.5),
@@ -85,7 +85,7 @@ func PersonModel() *Model {
 				},
 			},
 			{
-				Name: "patronymic", Kind: KindName, Field: FieldPatronymic, TFMinimumU: 1e-4,
+				Name: "patronymic", Kind: KindName, Field: FieldPatronymic, TFMinimumU: 1e-4, FamilyShared: true,
 				Levels: []Level{
 					level("missing", WhenMissing, 0),
 					tfLevel("same", WhenNormalised, 0.6),
@@ -120,7 +120,7 @@ func PersonModel() *Model {
 				},
 			},
 			{
-				Name: "birthplace", Kind: KindPlace, Field: FieldBirthPlace,
+				Name: "birthplace", Kind: KindPlace, Field: FieldBirthPlace, FamilyShared: true,
 				Levels: []Level{
 					level("missing", WhenMissing, 0),
 					level("same after normalisation", WhenNormalised, 0.4),

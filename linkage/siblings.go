@@ -1,6 +1,9 @@
 package linkage
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // SiblingMatch is the evidence a pair gains from siblings: another record of
 // the left record's family matches another record of the right record's
@@ -93,50 +96,301 @@ func (lk *Linker) addSiblingRivalry(pairs []Pair, priorW float64) {
 	}
 }
 
-func (lk *Linker) siblingWeight() float64 {
-	if lk.model.SiblingWeight > 0 {
-		return lk.model.SiblingWeight
-	}
-	return 3
+// maxFamily is the largest family whose records sibling evidence pairs
+// up: beyond it a "family" is a group (a home, a transport), and two of its
+// members matching says little about a third.
+const maxFamily = 12
+
+// SiblingEstimate is what sibling evidence rested on in the last call to
+// Pairs.
+type SiblingEstimate struct {
+	// Applicable counts the blocked candidate pairs whose records both
+	// belong to a family with other records on its side; Supported counts
+	// those a sibling pair supports.
+	Applicable, Supported int64
+	// M and U are the shares of supported pairs among applicable matches
+	// and non-matches.
+	M, U float64
+	// Within is the share of matches among supported pairs before their
+	// own comparisons (estimated by EM); Family is the weight that turns
+	// the prior into it. A supported pair gains what Family exceeds its
+	// family-shared comparisons (and blocking weight) by.
+	Within, Family float64
+	// NoMatch (≤ 0) is the weight an applicable pair gains when no sibling
+	// pair supports it.
+	NoMatch float64
+	// Found counts pairs no blocking rule produced that sibling evidence
+	// brought in: a sibling of a matched child is worth scoring against the
+	// other children of the family its match belongs to.
+	Found int
+	Fixed bool
 }
 
-// addSiblingEvidence lifts each pair for which another pair joins a sibling
-// of its left record to a sibling of its right record with probability at
-// least one half (judged before any sibling evidence, so evidence does not
-// feed on itself), and keeps the pairs that reach minW.
-func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW, minW float64) []Pair {
-	type famPair struct{ l, r uint32 }
-	anchors := map[famPair][]int{} // family pair → indexes of good pairs
-	for i, p := range pairs {
-		if p.Probability < 0.5 {
+// familySizes counts each side's records per family.
+func (lk *Linker) familySizes() {
+	n := len(lk.families.strs)
+	for _, s := range []*sideData{lk.left, lk.right} {
+		if s.family == nil || s.famSize != nil {
 			continue
 		}
-		fl, fr := lk.left.family[p.Left], lk.right.family[p.Right]
-		if fl == 0 || fr == 0 {
-			continue
-		}
-		k := famPair{fl, fr}
-		anchors[k] = append(anchors[k], i)
-	}
-	bonus := lk.siblingWeight()
-	out := pairs[:0:0]
-	for _, p := range pairs {
-		fl, fr := lk.left.family[p.Left], lk.right.family[p.Right]
-		if fl != 0 && fr != 0 {
-			for _, j := range anchors[famPair{fl, fr}] {
-				a := pairs[j]
-				if a.Left == p.Left || a.Right == p.Right || (lk.dedupe && (a.Left == p.Right || a.Right == p.Left)) {
-					continue
-				}
-				p.Sibling = &SiblingMatch{Left: a.Left, Right: a.Right, Weight: bonus}
-				p.Weight += bonus
-				p.Probability = probability(priorW, p.Weight)
-				break
+		s.famSize = make([]int32, n)
+		for _, f := range s.family {
+			if f != 0 {
+				s.famSize[f]++
 			}
 		}
+	}
+}
+
+// applicable reports whether the records of a pair each belong to a family
+// with other records on its side, so a sibling pair could support it.
+func (lk *Linker) applicable(l, r int) bool {
+	fl, fr := lk.left.family[l], lk.right.family[r]
+	if fl == 0 || fr == 0 || (lk.dedupe && fl == fr) {
+		return false
+	}
+	sl, sr := lk.left.famSize[fl], lk.right.famSize[fr]
+	return sl >= 2 && sl <= maxFamily && sr >= 2 && sr <= maxFamily
+}
+
+// addSiblingEvidence weighs each pair by whether another pair joins a
+// sibling of its left record to a sibling of its right record with
+// probability at least one half (judged before any sibling evidence, so
+// evidence does not feed on itself), and keeps the pairs that reach minW.
+//
+// Such an anchor says the two families are one. For a pair of their other
+// records that makes the question which of the family's children the
+// report is, and the comparisons of what siblings share (family name,
+// patronymic, birthplace) no longer tell: so the family-shared
+// comparisons give way to the weight of family identity where that is
+// larger (with the blocking weight, which adjusts the prior that family
+// identity replaces). That weight is what lifts the pair's prior to one in the k-1
+// records of the right family the anchor leaves, times the anchor's own
+// probability; the given name and the date of birth then decide between
+// the siblings. Adding a fixed bonus instead lifted unreported siblings
+// (another name, another year) over the threshold at a million records.
+//
+// A pair whose records both have siblings, none matching, is a pair whose
+// families look different; it gains log2((1-m)/(1-u)), with m the share
+// of supported pairs among applicable matches (weighted by probability)
+// and u that among the other applicable blocked candidates.
+//
+// Pairs of the two families no rule produced are scored too, and kept if
+// the evidence lifts them.
+func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW, minW float64, applicable int64) []Pair {
+	type famPair struct{ l, r uint32 }
+	type rowPair struct{ l, r int }
+	anchors := map[famPair][]int{} // family pair → indexes of good pairs
+	var order []famPair
+	kept := make(map[rowPair]int, len(pairs))
+	for i, p := range pairs {
+		kept[rowPair{p.Left, p.Right}] = i
+		if p.Probability < 0.5 || !lk.applicable(p.Left, p.Right) {
+			continue
+		}
+		k := famPair{lk.left.family[p.Left], lk.right.family[p.Right]}
+		if anchors[k] == nil {
+			order = append(order, k)
+		}
+		anchors[k] = append(anchors[k], i)
+	}
+	// The records of the anchors' families.
+	need := map[uint32]bool{}
+	for _, k := range order {
+		need[k.l], need[k.r] = true, true
+	}
+	members := func(s *sideData) map[uint32][]int {
+		out := map[uint32][]int{}
+		for i, f := range s.family {
+			if f != 0 && need[f] {
+				out[f] = append(out[f], i)
+			}
+		}
+		return out
+	}
+	membersL := members(lk.left)
+	membersR := membersL
+	if !lk.dedupe {
+		membersR = members(lk.right)
+	}
+	support := make([]*SiblingMatch, len(pairs))
+	var extra []Pair
+	var extraSupport []*SiblingMatch
+	est := SiblingEstimate{Applicable: applicable}
+	var sumSP float64 // matches among supported blocked pairs
+	var rest []float64
+	seen := map[rowPair]bool{}
+	for _, k := range order {
+		for _, l := range membersL[k.l] {
+			for _, r := range membersR[k.r] {
+				if l == r {
+					continue
+				}
+				key := rowPair{l, r}
+				if lk.dedupe && l > r {
+					key = rowPair{r, l}
+				}
+				if seen[key] {
+					continue
+				}
+				var by *SiblingMatch
+				for _, j := range anchors[k] {
+					a := pairs[j]
+					if a.Left == l || a.Right == r || (lk.dedupe && (a.Left == r || a.Right == l)) {
+						continue
+					}
+					if by == nil || a.Probability > by.Weight {
+						by = &SiblingMatch{Left: a.Left, Right: a.Right, Weight: a.Probability}
+					}
+				}
+				if by == nil {
+					continue
+				}
+				seen[key] = true
+				rules := lk.rulesOf(key.l, key.r)
+				if i, ok := kept[key]; ok {
+					support[i] = by
+					if rules != 0 {
+						est.Supported++
+						sumSP += pairs[i].Probability
+					}
+					continue
+				}
+				// Below the scoring floor, or found by no rule: score it whole.
+				rest = lk.restMax(key.l, rest)
+				w := lk.score(key.l, key.r, math.Inf(-1), rest, nil)
+				if rules != 0 {
+					est.Supported++
+					w += lk.blockingWeight(key.l, key.r, bits.TrailingZeros64(rules))
+				} else {
+					est.Found++
+				}
+				p := Pair{Left: key.l, Right: key.r, Weight: w, Probability: probability(priorW, w)}
+				if rules != 0 {
+					sumSP += p.Probability
+				}
+				extra = append(extra, p)
+				extraSupport = append(extraSupport, by)
+			}
+		}
+	}
+	var sumAP float64 // matches among applicable blocked pairs
+	for _, p := range pairs {
+		if lk.applicable(p.Left, p.Right) {
+			sumAP += p.Probability
+		}
+	}
+	for _, p := range extra {
+		if lk.applicable(p.Left, p.Right) && lk.rulesOf(p.Left, p.Right) != 0 {
+			sumAP += p.Probability
+		}
+	}
+	// What the supported pairs' comparisons say apart from the family: the
+	// part family identity does not replace.
+	type supported struct {
+		i      int // in pairs, or len(pairs)+j for extra[j]
+		shared float64
+	}
+	var sup []supported
+	var child []float64
+	for i, by := range append(support, extraSupport...) {
+		if by == nil {
+			continue
+		}
+		p := &extra[max(0, i-len(pairs))]
+		if i < len(pairs) {
+			p = &pairs[i]
+		}
+		sh := lk.sharedWeight(p.Left, p.Right) + lk.pairBlockingWeight(p.Left, p.Right)
+		sup = append(sup, supported{i, sh})
+		child = append(child, p.Weight-sh)
+	}
+	if w := lk.model.SiblingWeight; w > 0 {
+		est.Fixed, est.Family, est.NoMatch = true, w, lk.model.SiblingAbsentWeight
+	} else {
+		est.Within = withinFamilyPrior(child)
+		est.Family = math.Log2(est.Within/(1-est.Within)) - priorW
+		// A weak prior (m one half, u from one pseudo-pair) keeps small
+		// inputs sensible.
+		est.M = (sumSP + 1) / (sumAP + 2)
+		est.U = (max(float64(est.Supported)-sumSP, 0) + 0.5) / (max(float64(applicable)-sumAP, 0) + 1)
+		est.U = min(est.U, est.M)
+		est.NoMatch = min(0, math.Log2((1-est.M)/(1-est.U)))
+	}
+	lk.siblingEst = est
+	gain := make([]float64, len(pairs)+len(extra))
+	for _, s := range sup {
+		gain[s.i] = max(0, est.Family-s.shared)
+	}
+	out := pairs[:0:0]
+	apply := func(p Pair, by *SiblingMatch, gain float64) {
+		switch {
+		case by != nil:
+			by.Weight = gain
+			p.Sibling = by
+			p.Weight += gain
+		case lk.applicable(p.Left, p.Right):
+			p.NoSibling = est.NoMatch
+			p.Weight += est.NoMatch
+		}
+		p.Probability = probability(priorW, p.Weight)
 		if p.Weight >= minW {
 			out = append(out, p)
 		}
 	}
+	for i, p := range pairs {
+		apply(p, support[i], gain[i])
+	}
+	for i, p := range extra {
+		apply(p, extraSupport[i], gain[len(pairs)+i])
+	}
 	return out
 }
+
+// pairBlockingWeight is the blocking weight of a pair (0 for a pair no
+// rule produced). It adjusts the prior, which family identity replaces.
+func (lk *Linker) pairBlockingWeight(l, r int) float64 {
+	rules := lk.rulesOf(l, r)
+	if rules == 0 {
+		return 0
+	}
+	return lk.blockingWeight(l, r, bits.TrailingZeros64(rules))
+}
+
+// withinFamilyPrior estimates, by expectation-maximisation, the share of
+// matches among pairs a sibling pair supports, from what their comparisons
+// other than the family-shared ones say (child, in bits): the prior of a
+// pair once the families are known to be one. A Beta(1, 1) prior keeps it
+// inside (0, 1) on few pairs.
+func withinFamilyPrior(child []float64) float64 {
+	pi := 0.5
+	for range 200 {
+		lo := math.Log2(pi / (1 - pi))
+		s := 0.0
+		for _, c := range child {
+			s += 1 / (1 + math.Exp2(-(lo + c)))
+		}
+		next := (s + 1) / (float64(len(child)) + 2)
+		if math.Abs(next-pi) < 1e-9 {
+			return next
+		}
+		pi = next
+	}
+	return pi
+}
+
+// sharedWeight is the weight of a pair's family-shared comparisons.
+func (lk *Linker) sharedWeight(l, r int) float64 {
+	w := 0.0
+	for _, k := range lk.comps {
+		if k.c.FamilyShared {
+			a, b, sa, sb := lk.refs(k, l, r)
+			w += k.levelWeight(k.level(a, b, sa, sb, nil), a, b)
+		}
+	}
+	return w
+}
+
+// SiblingEstimate returns the sibling evidence the last call to Pairs
+// weighed pairs with.
+func (lk *Linker) SiblingEstimate() SiblingEstimate { return lk.siblingEst }

@@ -141,6 +141,7 @@ type result struct {
 	candidates   int64
 	elapsed      time.Duration
 	blocking     linkage.BlockingReport
+	siblings     linkage.SiblingEstimate
 }
 
 func (r result) print() {
@@ -152,6 +153,15 @@ func (r result) print() {
 	for _, rc := range r.blocking.Rules {
 		fmt.Printf("    %-66s %9d pairs\n", rc.Rule, rc.Pairs)
 	}
+	printSiblings(r.siblings)
+}
+
+func printSiblings(s linkage.SiblingEstimate) {
+	if s.Applicable == 0 && !s.Fixed {
+		return
+	}
+	fmt.Printf("    siblings: %d of %d applicable candidate pairs supported (m %.3f, u %.2g): within a family %.2f (%+.2f bits), %+.2f when no sibling matches; %d pairs found through siblings only\n",
+		s.Supported, s.Applicable, s.M, s.U, s.Within, s.Family, s.NoMatch, s.Found)
 }
 
 func evaluate(name string, m *linkage.Model, left, right *linkage.Dataset, truth *linkage.Truth, oneToOne bool) result {
@@ -168,7 +178,7 @@ func evaluate(name string, m *linkage.Model, left, right *linkage.Dataset, truth
 	if err != nil {
 		log.Fatal(err)
 	}
-	r := result{name: name, elapsed: time.Since(start), blocking: brep}
+	r := result{name: name, elapsed: time.Since(start), blocking: brep, siblings: lk.SiblingEstimate()}
 	scored := lk.Scored(pairs)
 	r.at05 = truth.Evaluate(scored, 0.5)
 	r.best = truth.BestThreshold(scored)
@@ -309,6 +319,7 @@ type childReport struct {
 	Pairs                              int
 	Blocking                           linkage.BlockingReport
 	TrainReport                        linkage.TrainReport
+	Siblings                           linkage.SiblingEstimate
 }
 
 func linkChild(dir string) error {
@@ -335,6 +346,7 @@ func linkChild(dir string) error {
 		return err
 	}
 	rep.Blocking, rep.Candidates, rep.Pairs = brep, brep.Total, len(pairs)
+	rep.Siblings = lk.SiblingEstimate()
 	lap(&rep.Score)
 	for name, ps := range map[string][]linkage.Pair{"pairs.csv": pairs, "pairs-one-to-one.csv": linkage.OneToOne(pairs)} {
 		f, err := os.Create(filepath.Join(dir, name))
@@ -407,6 +419,7 @@ func scale(dir string, nr, nl int, seed uint64) {
 	fmt.Printf("scale: candidate pairs %d (pairs completeness %.4f), pairs ≥ 0.5: %d; F1@0.5 %.4f (P %.4f R %.4f); one-to-one F1 %.4f (P %.4f R %.4f)\n",
 		rep.Candidates, rep.Completeness, rep.Pairs, m.F1, m.Precision, m.Recall, m1.F1, m1.Precision, m1.Recall)
 	fmt.Printf("scale: training: %d random pairs, %d EM pairs, prior %.3g\n", rep.TrainReport.RandomPairs, rep.TrainReport.EMPairs, rep.TrainReport.Prior)
+	printSiblings(rep.Siblings)
 	for _, rc := range rep.Blocking.Rules {
 		fmt.Printf("    %-66s %10d pairs\n", rc.Rule, rc.Pairs)
 	}
