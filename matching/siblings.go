@@ -20,7 +20,10 @@ import (
 // different institutions get no sibling evidence.
 
 // siblingBonus is what sibling evidence adds to a pair's match weight, in
-// bits: the linkage engine's default SiblingWeight.
+// bits. It is fixed and small, unlike the linkage engine's estimate for
+// whole lists: an institution is a weak stand-in for a family (unrelated
+// children share one), and one organisation's matches are too few to
+// estimate from.
 const siblingBonus = 3
 
 // anchor is a pair good enough to be evidence for its siblings' pairs.

@@ -301,6 +301,10 @@ func printLinkReport(w io.Writer, lk *linkage.Linker, t linkage.TrainReport, b l
 		fmt.Fprintf(w, "blocking rule %-60q %10d pairs\n", rc.Rule, rc.Pairs)
 	}
 	fmt.Fprintf(w, "candidate pairs scored: %d; pairs written: %d\n", b.Total, written)
+	if s := lk.SiblingEstimate(); s.Supported > 0 || s.Fixed {
+		fmt.Fprintf(w, "siblings: %d of %d candidate pairs with siblings on both sides supported by a sibling's match; matches among them %.2f (family identity %+.2f bits); no sibling matching %+.2f bits; %d pairs found through siblings only\n",
+			s.Supported, s.Applicable, s.Within, s.Family, s.NoMatch, s.Found)
+	}
 }
 
 // progress shows the stage and a count on a terminal, and nothing otherwise
