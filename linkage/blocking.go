@@ -155,6 +155,13 @@ func partKeys(dst []uint64, p BlockPart, v *values, id uint32) []uint64 {
 		if d.prec >= precYear {
 			return append(dst, uint64(d.y))
 		}
+		if d.knownAge() {
+			// The years the window spans (two, unless it ends on 31
+			// December).
+			for y := d.loYear; y <= d.hiYear; y++ {
+				dst = append(dst, uint64(y))
+			}
+		}
 	case BlockMonth:
 		if d.prec >= precMonth {
 			return append(dst, uint64(d.m))

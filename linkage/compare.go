@@ -209,7 +209,7 @@ func (s *simCache) compare(a, b ref) sim {
 // level returns the index of the first level whose condition holds for
 // values a and b (sa, sb: the swap field's values).
 func (k *comparator) level(a, b, sa, sb ref, cache *simCache) int {
-	if a.blank() || b.blank() {
+	if a.blank() || b.blank() || (k.c.Kind == KindDate && (unknownAge(a) || unknownAge(b))) {
 		if k.when[0] == cMissing {
 			return 0
 		}
@@ -340,8 +340,18 @@ func (k *comparator) swapped(a, b, sa, sb ref, thr float64, cache *simCache) boo
 	return float64(y.score) >= thr
 }
 
+// unknownAge reports whether a date value is an estimated age whose
+// reference date is unknown: it says nothing, like a blank.
+func unknownAge(r ref) bool {
+	d := r.t.dates[r.id]
+	return d.age && !d.knownAge()
+}
+
 func (k *comparator) dateLevel(w uint8, thr float64, a, b ref) bool {
 	x, y := a.t.dates[a.id], b.t.dates[b.id]
+	if x.age || y.age {
+		return w == cAgeWindow && ageAgrees(x, y, thr)
+	}
 	switch w {
 	case cExact:
 		if x.prec != precNone && y.prec != precNone {
@@ -388,6 +398,43 @@ func (k *comparator) dateLevel(w uint8, thr float64, a, b ref) bool {
 		return d <= int(thr) && -d <= int(thr)
 	}
 	return false
+}
+
+// ageAgrees reports whether an estimated age and another date (or age)
+// agree within slack years: the birth days they allow, widened by slack
+// years, meet.
+func ageAgrees(x, y dateVal, slack float64) bool {
+	if !x.age {
+		x, y = y, x
+	}
+	lo, hi, ok := y.dayRange()
+	if !ok {
+		return false
+	}
+	s := int32(math.Round(slack * 365.25))
+	return lo <= x.hi+s && x.lo-s <= hi
+}
+
+// dayRange is the days a date allows: one for a full date, a month's or a
+// year's for a partial one, an age's window.
+func (d dateVal) dayRange() (lo, hi int32, ok bool) {
+	switch {
+	case d.knownAge():
+		return d.lo, d.hi, true
+	case d.prec == precDay:
+		n := int32(d.days())
+		return n, n, true
+	case d.prec == precMonth:
+		first := dateVal{y: d.y, m: d.m, d: 1}
+		last := dateVal{y: d.y, m: d.m, d: int16(monthDays[d.m])}
+		if d.m == 2 && !validDay(int(d.y), 2, 29) {
+			last.d = 28
+		}
+		return int32(first.days()), int32(last.days()), true
+	case d.prec == precYear:
+		return int32(dateVal{y: d.y, m: 1, d: 1}.days()), int32(dateVal{y: d.y, m: 12, d: 31}.days()), true
+	}
+	return 0, 0, false
 }
 
 func (k *comparator) numLevel(w uint8, thr float64, a, b ref) bool {

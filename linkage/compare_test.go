@@ -8,7 +8,14 @@ import (
 // comparison and returns the label of the level reached.
 func levelOf(t *testing.T, c Comparison, left, right map[string]string) string {
 	t.Helper()
+	return levelAsOf(t, c, "", left, right)
+}
+
+// levelAsOf is levelOf with estimated ages stated at asOf.
+func levelAsOf(t *testing.T, c Comparison, asOf string, left, right map[string]string) string {
+	t.Helper()
 	m := &Model{
+		AgeAsOf:     asOf,
 		IDColumn:    "id",
 		Comparisons: []Comparison{c},
 		Blocking:    []BlockingRule{{Name: "all", Parts: []BlockPart{{Field: "id", Key: BlockAll}}}},
@@ -44,12 +51,12 @@ func TestDateComparisonReachesEachLevel(t *testing.T) {
 		{"2015-02-28", "2015-03-01", "one day apart"},
 		{"2015-03-04", "2015-04-03", "day and month swapped"},
 		{"2015-03-04", "2015-03-94", "one digit differs"},
-		{"2015", "2015-07-21", "only a year given, the same"},
+		{"2015", "2015-07-21", "only a year or an age given, consistent"},
 		{"2015-03-04", "2015-03-20", "same month and year"},
 		{"2015-03-04", "2015-04-20", "one month apart"},
 		{"2015-03-04", "2015-09-20", "same year"},
 		{"2015-03-04", "2016-09-20", "one year apart"},
-		{"2015", "2017-07-21", "only a year given, within two years"},
+		{"2015", "2017-07-21", "only a year or an age given, within two years"},
 		{"2015-03-04", "2009-11-20", "different"},
 	}
 	for _, tt := range tests {
@@ -57,6 +64,101 @@ func TestDateComparisonReachesEachLevel(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%q vs %q: level %q, want %q", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+// An estimated age stated on 27 November 2026: "~7" is a birth from
+// 28 November 2018 to 27 November 2019.
+func TestEstimatedAgeComparison(t *testing.T) {
+	c := PersonModel().Comparisons[4]
+	const asOf = "2026-11-27"
+	tests := []struct {
+		a, b, want string
+	}{
+		{"~7", "2019-11-27", "only a year or an age given, consistent"},
+		{"~7", "2018-11-28", "only a year or an age given, consistent"},
+		{"7 років", "2019", "only a year or an age given, consistent"},
+		{"7 years", "2018", "only a year or an age given, consistent"},
+		{"≈7", "~7", "only a year or an age given, consistent"},
+		{"~7", "~8", "only a year or an age given, within two years"}, // adjacent windows: they do not overlap
+		{"~7", "2019-11-28", "only a year or an age given, within two years"},
+		{"~7", "2016-12-01", "only a year or an age given, within two years"},
+		{"~7", "~10", "only a year or an age given, within two years"},
+		{"~7", "2014-06-01", "different"},
+		{"~7", "2010", "different"},
+		{"~7", "", "missing"},
+	}
+	for _, tt := range tests {
+		got := levelAsOf(t, c, asOf, map[string]string{"birth_date": tt.a}, map[string]string{"birth_date": tt.b})
+		if got != tt.want {
+			t.Errorf("%q vs %q as of %s: level %q, want %q", tt.a, tt.b, asOf, got, tt.want)
+		}
+	}
+	// Without the date the age was stated at, it says nothing.
+	if got := levelOf(t, c, map[string]string{"birth_date": "~7"}, map[string]string{"birth_date": "2019-05-01"}); got != "missing" {
+		t.Errorf("an age with no reference date: level %q, want missing", got)
+	}
+	if got := levelOf(t, c, map[string]string{"birth_date": "~7"}, map[string]string{"birth_date": "~7"}); got != "missing" {
+		t.Errorf("two ages with no reference date: level %q, want missing", got)
+	}
+}
+
+func TestParseAge(t *testing.T) {
+	tests := []struct {
+		s  string
+		n  int
+		ok bool
+	}{
+		{"~7", 7, true}, {"≈ 12", 12, true}, {"7 years", 7, true}, {"3 роки", 3, true},
+		{"5 лет", 5, true}, {"0 р.", 0, true},
+		{"7", 0, false}, {"~", 0, false}, {"~45", 0, false}, {"2015", 0, false}, {"~seven", 0, false}, {"7 apples", 0, false},
+	}
+	for _, tt := range tests {
+		n, ok := parseAge(tt.s)
+		if ok != tt.ok || (ok && n != tt.n) {
+			t.Errorf("parseAge(%q) = %d, %v; want %d, %v", tt.s, n, ok, tt.n, tt.ok)
+		}
+	}
+}
+
+// An estimated age blocks by both years its window spans, so the person
+// model finds a located record with a full date from a report with an age.
+func TestEstimatedAgeBlocksByItsYears(t *testing.T) {
+	m := PersonModel()
+	m.AgeAsOf = "2026-03-01"
+	left := &Dataset{Header: []string{"id", "given_name", "family_name", "birth_date"}, Rows: [][]string{
+		{"r1", "Олена", "Шевчук", "~9"},
+	}}
+	right := &Dataset{Header: []string{"id", "given_name", "family_name", "birth_date"}, Rows: [][]string{
+		{"l1", "Елена", "Шевчук", "2016-10-02"}, // born 2016, 9 on 1 March 2026
+		{"l2", "Олена", "Шевчук", "2012-10-02"},
+	}}
+	lk, err := NewLinker(m, left, right)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lk.rulesOf(0, 0); got == 0 {
+		t.Error("no blocking rule pairs an age of 9 with a birth in 2016")
+	}
+	var yearRule = -1
+	for ri, r := range lk.rules {
+		if r.name == "family name keys and year of birth" {
+			yearRule = ri
+		}
+	}
+	if yearRule < 0 {
+		t.Fatal("the person model lost its family name and year rule")
+	}
+	if lk.rulesOf(0, 0)&(1<<yearRule) == 0 {
+		t.Error("the family name and year rule does not pair the age with the 2016 birth")
+	}
+	if lk.rulesOf(0, 1)&(1<<yearRule) != 0 {
+		t.Error("the family name and year rule pairs an age of 9 with a birth in 2012")
+	}
+	bad := PersonModel()
+	bad.AgeAsOf = "27.11.2026x"
+	if err := bad.Validate(); err == nil {
+		t.Error("a malformed age_as_of passed validation")
 	}
 }
 

@@ -44,6 +44,31 @@ func FuzzParseDate(f *testing.F) {
 	})
 }
 
+// An estimated age parses to a window of about a year that ends on or
+// before the date it was stated at, and agrees with itself.
+func FuzzParseAge(f *testing.F) {
+	for _, s := range []string{"~5", "≈ 12", "7 років", "3 years", "~", "~99", "5 лет", "~0"} {
+		f.Add(s, uint16(2026), uint8(11), uint8(27))
+	}
+	f.Fuzz(func(t *testing.T, s string, y uint16, m, d uint8) {
+		n, ok := parseAge(s)
+		if !ok {
+			return
+		}
+		if n < 0 || n > 30 {
+			t.Fatalf("%q parsed to age %d", s, n)
+		}
+		at := dateVal{y: int16(1900 + int(y)%300), m: int16(1 + int(m)%12), d: int16(1 + int(d)%28), prec: precDay}
+		w := ageWindow(n, at)
+		if !w.knownAge() || w.hi < w.lo || w.hi-w.lo > 366 || int(w.hi) > at.days() || w.loYear > w.hiYear {
+			t.Fatalf("%q as of %+v: window %+v", s, at, w)
+		}
+		if !ageAgrees(w, w, 0) {
+			t.Fatalf("%q: the window does not agree with itself", s)
+		}
+	})
+}
+
 func FuzzParsePlace(f *testing.F) {
 	for _, s := range []string{"м. Маріуполь, Донецька обл.", "с. Сартана, Маріупольський р-н, Донецька обл.", "Kyiv", ",,", "р-н"} {
 		f.Add(s)

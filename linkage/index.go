@@ -70,6 +70,7 @@ var ErrNoField = errors.New("query has no field the model compares")
 func (ix *Index) Query(q map[string]string, limit int, minProbability float64) ([]Candidate, error) {
 	base := ix.lk
 	vals := newValues()
+	vals.ageAsOf = base.vals.ageAsOf
 	nf := len(base.fields)
 	side := &sideData{vals: vals, n: 1, ids: []string{q[base.model.ID()]}, data: make([]uint32, nf), stride: nf}
 	known := false

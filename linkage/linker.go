@@ -104,6 +104,7 @@ func NewLinker(m *Model, left, right *Dataset) (*Linker, error) {
 		return nil, err
 	}
 	lk := &Linker{model: m.Clone(), fields: m.Fields(), vals: newValues(), families: newValues(), dedupe: right == nil}
+	lk.vals.ageAsOf = parseDate(m.AgeAsOf)
 	var err error
 	if lk.left, err = lk.load(left, "left"); err != nil {
 		return nil, err

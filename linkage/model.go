@@ -32,6 +32,11 @@ type Model struct {
 	// Trained says m and u hold trained values; an untrained model is trained
 	// on its input before scoring.
 	Trained bool `json:"trained,omitempty"`
+	// AgeAsOf is the date (YYYY-MM-DD) estimated ages in the input ("~7",
+	// "7 years") were stated at: a child about 7 then was born in the year
+	// before the day 7 years earlier. Without it, estimated ages compare as
+	// missing.
+	AgeAsOf string `json:"age_as_of,omitempty"`
 	// AllowMissingFields treats a column the input lacks as blank rather
 	// than an error (the built-in person model reads whatever it finds).
 	AllowMissingFields bool `json:"allow_missing_fields,omitempty"`
@@ -378,6 +383,11 @@ func (m *Model) Validate() error {
 	}
 	if len(m.Blocking) > 64 {
 		return modelErrorf("%d blocking rules: at most 64", len(m.Blocking))
+	}
+	if m.AgeAsOf != "" {
+		if d := parseDate(m.AgeAsOf); d.prec != precDay {
+			return modelErrorf("age_as_of %q is not a date: write YYYY-MM-DD", m.AgeAsOf)
+		}
 	}
 	if m.SiblingWeight < 0 || math.IsNaN(m.SiblingWeight) {
 		return modelErrorf("sibling_weight %g is negative", m.SiblingWeight)

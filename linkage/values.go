@@ -34,6 +34,9 @@ func (d *Dataset) column(name string) int {
 type values struct {
 	dict map[string]uint32
 	strs []string
+	// ageAsOf is the date estimated ages were stated at (precision none
+	// when unknown).
+	ageAsOf dateVal
 
 	// Prepared forms, filled for the ids used by a field of the matching kind.
 	norms  []string
@@ -120,7 +123,11 @@ func (v *values) prepareRange(kind string, ids []uint32, done []bool) {
 		case KindString, KindExact:
 			v.norms[id] = normalizeString(s)
 		case KindDate:
-			v.dates[id] = parseDate(s)
+			if n, ok := parseAge(s); ok {
+				v.dates[id] = ageWindow(n, v.ageAsOf)
+			} else {
+				v.dates[id] = parseDate(s)
+			}
 		case KindNumeric:
 			f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
 			v.nums[id], v.numOK[id] = f, err == nil
@@ -197,6 +204,64 @@ type dateVal struct {
 	y, m, d int16
 	prec    uint8
 	digits  string
+	// age marks an estimated age ("~7"): precision none, and, when the
+	// date it was stated at is known, the days a birth could fall on
+	// (lo to hi) and their years. hi is 0 when that date is unknown.
+	age            bool
+	lo, hi         int32
+	loYear, hiYear int16
+}
+
+// knownAge reports whether d is an estimated age with a known window.
+func (d dateVal) knownAge() bool { return d.age && d.hi != 0 }
+
+// parseAge reads "~7", "≈ 7", "7 years", "7 років", "7 лет" and the like;
+// ok is false when s is not an age.
+func parseAge(s string) (n int, ok bool) {
+	s = strings.TrimSpace(s)
+	approx := false
+	for _, p := range []string{"~", "≈"} {
+		if t, found := strings.CutPrefix(s, p); found {
+			s, approx = strings.TrimSpace(t), true
+		}
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 2 {
+		return 0, false
+	}
+	n, _ = strconv.Atoi(s[:i])
+	unit := strings.ToLower(strings.TrimSpace(s[i:]))
+	switch unit {
+	case "":
+		ok = approx
+	case "y", "yr", "yrs", "year", "years", "р", "р.", "рік", "роки", "років", "г", "г.", "год", "года", "лет":
+		ok = true
+	}
+	return n, ok && n <= 30
+}
+
+// ageWindow is an estimated age of n years as of the date at: born after
+// the same day n+1 years before, and on or before the same day n years
+// before.
+func ageWindow(n int, at dateVal) dateVal {
+	v := dateVal{age: true}
+	if at.prec != precDay {
+		return v
+	}
+	hi := dateVal{y: at.y - int16(n), m: at.m, d: at.d, prec: precDay}
+	lo := dateVal{y: at.y - int16(n) - 1, m: at.m, d: at.d, prec: precDay}
+	if at.m == 2 && at.d == 29 {
+		hi.d, lo.d = 28, 28
+	}
+	v.lo, v.hi = int32(lo.days()+1), int32(hi.days())
+	v.loYear, v.hiYear = lo.y, hi.y
+	if at.m == 12 && at.d == 31 {
+		v.loYear = hi.y
+	}
+	return v
 }
 
 // days is the day number of a full date (days since 1 March of year 0).

@@ -42,6 +42,7 @@ type linkFlags struct {
 	retrain   bool
 	oneToOne  bool
 	report    bool
+	ageAsOf   string
 	files     []string
 }
 
@@ -57,6 +58,7 @@ func parseLinkArgs(args []string, stderr io.Writer) (*linkFlags, error) {
 	fs.BoolVar(&f.retrain, "retrain", false, "train m and u again even if the model holds trained values")
 	fs.BoolVar(&f.oneToOne, "one-to-one", false, "keep each record in at most one pair (best first)")
 	fs.BoolVar(&f.report, "report", false, "print training and blocking figures to standard error")
+	fs.StringVar(&f.ageAsOf, "age-as-of", "", "the `DATE` (YYYY-MM-DD) estimated ages such as ~7 were stated at; default: the model's, else today")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: homeward link [--model FILE] [--threshold P] [--explain] LEFT [RIGHT] --out PAIRS.csv")
 		fmt.Fprintln(stderr, "\nLEFT and RIGHT are CSV or XLSX files with a header row and an id column; one file is deduplicated.")
@@ -94,6 +96,11 @@ func parseLinkArgs(args []string, stderr io.Writer) (*linkFlags, error) {
 	case f.threshold < 0 || f.threshold > 1:
 		return nil, usageError{fmt.Sprintf("link: --threshold %g is not a probability", f.threshold)}
 	}
+	if f.ageAsOf != "" {
+		if _, err := time.Parse(time.DateOnly, f.ageAsOf); err != nil {
+			return nil, usageError{fmt.Sprintf("link: --age-as-of %q is not a date: write YYYY-MM-DD", f.ageAsOf)}
+		}
+	}
 	return f, nil
 }
 
@@ -110,6 +117,13 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if f.retrain {
 		model.Trained = false
+	}
+	switch {
+	case f.ageAsOf != "":
+		model.AgeAsOf = f.ageAsOf
+	case model.AgeAsOf == "":
+		// Ages written today, the common case; --report says so.
+		model.AgeAsOf = time.Now().Format(time.DateOnly)
 	}
 	prog := newProgress(stderr)
 	defer prog.done()
@@ -294,7 +308,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 
 func printLinkReport(w io.Writer, lk *linkage.Linker, t linkage.TrainReport, b linkage.BlockingReport, written int) {
 	l, r := lk.Sizes()
-	fmt.Fprintf(w, "records: %d left, %d right\n", l, r)
+	fmt.Fprintf(w, "records: %d left, %d right; estimated ages read as of %s\n", l, r, lk.Model().AgeAsOf)
 	fmt.Fprintf(w, "training: %d random pairs, %d blocked pairs (%d patterns), EM %d iterations (converged %v), prior %.3g\n",
 		t.RandomPairs, t.EMPairs, t.Patterns, t.Iterations, t.Converged, t.Prior)
 	for _, rc := range b.Rules {

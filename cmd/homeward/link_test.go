@@ -73,6 +73,7 @@ func TestLinkRejectsBadInput(t *testing.T) {
 		{"no output", []string{reports}, 2, "--out"},
 		{"three inputs", []string{reports, located, reports, "--out", out}, 2, "want one or two"},
 		{"threshold out of range", []string{reports, "--threshold", "2", "--out", out}, 2, "not a probability"},
+		{"age reference that is not a date", []string{reports, "--age-as-of", "27.11.2026", "--out", out}, 2, "--age-as-of"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +88,47 @@ func TestLinkRejectsBadInput(t *testing.T) {
 				t.Errorf("a failed run left %s behind", out)
 			}
 		})
+	}
+}
+
+// A report giving only an estimated age finds the child's record with a
+// full date, as of the date the age was stated, and not as of a date that
+// makes the age wrong.
+func TestLinkReadsEstimatedAges(t *testing.T) {
+	dir := t.TempDir()
+	header := []string{"id", "given_name", "family_name", "patronymic", "sex", "birth_date", "birth_place"}
+	left := filepath.Join(dir, "reports.csv")
+	writeCSV(t, left, header, [][]string{
+		{"r1", "Олена", "Шевчук", "Петрівна", "f", "~9", "Маріуполь"},
+		{"r2", "Іван", "Коваль", "Андрійович", "m", "12.05.2011", "Херсон"},
+	})
+	right := filepath.Join(dir, "located.csv")
+	writeCSV(t, right, header, [][]string{
+		{"l1", "Елена", "Шевчук", "Петровна", "f", "2016-10-02", "Мариуполь"},
+		{"l2", "Иван", "Коваль", "Андреевич", "m", "2011-05-12", "Херсон"},
+	})
+	level := func(asOf string) string {
+		out := filepath.Join(dir, "pairs-"+asOf+".csv")
+		code, _, stderr := runLinkCmd(left, right, "--out", out, "--explain", "--threshold", "0", "--age-as-of", asOf)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for _, r := range readPairsFile(t, out)[1:] {
+			if r[0] == "r1" && r[1] == "l1" {
+				for _, part := range strings.Split(r[4], "; ") {
+					if strings.HasPrefix(part, "date of birth: ") {
+						return part
+					}
+				}
+			}
+		}
+		return ""
+	}
+	if got := level("2026-03-01"); !strings.Contains(got, "only a year or an age given, consistent") {
+		t.Errorf("~9 as of 1 March 2026 against 2 October 2016: %q", got)
+	}
+	if got := level("2030-03-01"); strings.Contains(got, "consistent") || strings.Contains(got, "within two years") {
+		t.Errorf("~9 as of 2030 agrees with a birth in 2016: %q", got)
 	}
 }
 
