@@ -169,6 +169,23 @@ func (lk *Linker) Completeness(t *Truth) (float64, int64) {
 	return float64(found) / float64(len(t.Pairs)), total
 }
 
+// CompletenessWithSiblings is Completeness counting also the pairs no rule
+// produced that sibling evidence brought in during the last call to Pairs:
+// the share of true pairs that were scored at all.
+func (lk *Linker) CompletenessWithSiblings(t *Truth) float64 {
+	if len(t.Pairs) == 0 {
+		return 1
+	}
+	c, _ := lk.Completeness(t)
+	found := 0
+	for _, p := range lk.siblingFound {
+		if t.Pairs[t.Key(lk.left.ids[p[0]], lk.right.ids[p[1]])] {
+			found++
+		}
+	}
+	return c + float64(found)/float64(len(t.Pairs))
+}
+
 // Scored converts pairs to identifiers.
 func (lk *Linker) Scored(pairs []Pair) []ScoredPair {
 	out := make([]ScoredPair, len(pairs))

@@ -34,6 +34,9 @@ type Linker struct {
 	// families interns the values of the sibling field.
 	families   *values
 	siblingEst SiblingEstimate
+	// siblingFound holds the pairs no rule produced that sibling evidence
+	// brought in during the last call to Pairs.
+	siblingFound [][2]int
 
 	// Progress, when set, is told how far each stage has come.
 	Progress func(stage string, done, total int)

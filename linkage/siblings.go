@@ -217,6 +217,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW, minW float64, applica
 	var extra []Pair
 	var extraSupport []*SiblingMatch
 	est := SiblingEstimate{Applicable: applicable}
+	lk.siblingFound = lk.siblingFound[:0]
 	var sumSP float64 // matches among supported blocked pairs
 	var rest []float64
 	seen := map[rowPair]bool{}
@@ -264,6 +265,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW, minW float64, applica
 					w += lk.blockingWeight(key.l, key.r, bits.TrailingZeros64(rules))
 				} else {
 					est.Found++
+					lk.siblingFound = append(lk.siblingFound, [2]int{key.l, key.r})
 				}
 				p := Pair{Left: key.l, Right: key.r, Weight: w, Probability: probability(priorW, w)}
 				if rules != 0 {
