@@ -72,6 +72,10 @@ type Pair struct {
 	// NoSibling is the weight (≤ 0) the pair gained because both its
 	// records have siblings on their sides and no sibling pair matches.
 	NoSibling float64
+	// Competitor, when set, is the best of the pairs that compete with this
+	// one for one of its records (see Model.Exclusive), and the weight
+	// they took.
+	Competitor *Competitor
 }
 
 // Contribution is one comparison's part in a pair's weight: the level it
@@ -586,7 +590,7 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 		// are scored again whole.
 		minW = min(minW, lk.weightThreshold(rivalFloor))
 	}
-	if lk.rivalry() {
+	if lk.rivalry() || lk.competition() {
 		minW = min(minW, lk.weightThreshold(rivalFloor))
 	}
 	priorW := lk.priorWeight()
@@ -664,9 +668,14 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 		lk.addSiblingRivalry(out, priorW)
 	}
 	if sib {
-		out = lk.addSiblingEvidence(out, priorW, finalW, applicable)
+		out = lk.addSiblingEvidence(out, priorW, applicable)
 		rep.SiblingFound = lk.siblingEst.Found
-	} else if minW < finalW {
+		sortPairs(out)
+	}
+	if lk.competition() {
+		lk.addCompetition(out, priorW)
+	}
+	if minW < finalW {
 		out = slices.DeleteFunc(out, func(p Pair) bool { return p.Weight < finalW })
 	}
 	sortPairs(out)
@@ -716,6 +725,14 @@ func (lk *Linker) Explain(p Pair) []Contribution {
 			Comparison: "siblings",
 			Level:      "both families list other children, and none of them match",
 			Weight:     p.NoSibling,
+		})
+	}
+	if c := p.Competitor; c != nil {
+		out = append(out, Contribution{
+			Comparison: "competition",
+			Level:      "another candidate for one of these records is a different person",
+			Weight:     c.Weight,
+			Detail:     lk.left.ids[c.Left] + " ↔ " + lk.right.ids[c.Right],
 		})
 	}
 	if p.Rival != nil {

@@ -32,6 +32,11 @@ type Model struct {
 	// Trained says m and u hold trained values; an untrained model is trained
 	// on its input before scoring.
 	Trained bool `json:"trained,omitempty"`
+	// Exclusive says each record is one person, who appears once in each
+	// file unless listed twice: when linking two files, two candidates of
+	// one record that are different people compete for it (see
+	// competition.go).
+	Exclusive bool `json:"exclusive,omitempty"`
 	// AgeAsOf is the date (YYYY-MM-DD) estimated ages in the input ("~7",
 	// "7 years") were stated at: a child about 7 then was born in the year
 	// before the day 7 years earlier. Without it, estimated ages compare as

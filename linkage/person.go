@@ -53,6 +53,7 @@ func PersonModel() *Model {
 		IDColumn:           "id",
 		AllowMissingFields: true,
 		SiblingField:       "family",
+		Exclusive:          true,
 		Comparisons: []Comparison{
 			{
 				Name: "given name", Kind: KindName, Field: FieldGivenName, SwapField: FieldFamilyName, TFMinimumU: 1e-4,

@@ -156,7 +156,7 @@ func (lk *Linker) applicable(l, r int) bool {
 // addSiblingEvidence weighs each pair by whether another pair joins a
 // sibling of its left record to a sibling of its right record with
 // probability at least one half (judged before any sibling evidence, so
-// evidence does not feed on itself), and keeps the pairs that reach minW.
+// evidence does not feed on itself).
 //
 // Such an anchor says the two families are one. For a pair of their other
 // records that makes the question which of the family's children the
@@ -177,7 +177,7 @@ func (lk *Linker) applicable(l, r int) bool {
 //
 // Pairs of the two families no rule produced are scored too, and kept if
 // the evidence lifts them.
-func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW, minW float64, applicable int64) []Pair {
+func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable int64) []Pair {
 	type famPair struct{ l, r uint32 }
 	type rowPair struct{ l, r int }
 	anchors := map[famPair][]int{} // family pair → indexes of good pairs
@@ -336,9 +336,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW, minW float64, applica
 			p.Weight += est.NoMatch
 		}
 		p.Probability = probability(priorW, p.Weight)
-		if p.Weight >= minW {
-			out = append(out, p)
-		}
+		out = append(out, p)
 	}
 	for i, p := range pairs {
 		apply(p, support[i], gain[i])

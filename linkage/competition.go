@@ -1,0 +1,101 @@
+package linkage
+
+import "math"
+
+// Competition. A report is one child and a located record is one child, so
+// when a report resembles two located records that are two different
+// children, at most one of the pairs is true: the evidence for one is
+// evidence against the other. Under the model, with the report matching
+// record R or R' or neither, the posterior odds of R are
+//
+//	odds(R) / (1 + odds(R'))
+//
+// But R and R' may be one child listed twice, with probability dup(R, R')
+// (the model applied to the two records of one file); then they do not
+// compete. The competitor's odds are discounted to
+//
+//	(1 - dup) · odds(R') / (1 + dup · odds(R'))
+//
+// which is odds(R') when they are surely different children and vanishes
+// when they are surely one, however strong both pairs are (discounting by
+// 1 - dup alone would let a near-certain duplicate with overwhelming odds
+// still take bits). The same holds for two reports and one record. Sibling rivalry is the case where the two reports are known
+// to be different children; its pairs are left to it. Competitors are
+// judged by their weights before competition, so the order of pairs does
+// not matter.
+
+// Competitor is a better-supported pair that competes with a pair for one
+// of its records, and the weight it took.
+type Competitor struct {
+	Left, Right int
+	Weight      float64
+}
+
+// competition reports whether pairs compete: linking two files under a
+// model that says a child appears once in each, unless listed twice.
+func (lk *Linker) competition() bool { return lk.model.Exclusive && !lk.dedupe }
+
+// addCompetition takes from each pair the weight its competitors' odds
+// claim. Pairs must be sorted.
+func (lk *Linker) addCompetition(pairs []Pair, priorW float64) {
+	byLeft := map[int][]int{}
+	byRight := map[int][]int{}
+	for i, p := range pairs {
+		byLeft[p.Left] = append(byLeft[p.Left], i)
+		byRight[p.Right] = append(byRight[p.Right], i)
+	}
+	lf, rf := lk.left.family, lk.right.family
+	siblings := func(f []uint32, a, b int) bool { return f != nil && f[a] != 0 && f[a] == f[b] }
+	pens := make([]float64, len(pairs))
+	comps := make([]*Competitor, len(pairs))
+	for i, p := range pairs {
+		odds, best, bestOdds := 0.0, -1, 0.0
+		add := func(j int, dup float64) {
+			o := math.Exp2(priorW + pairs[j].Weight)
+			o = (1 - dup) * o / (1 + dup*o)
+			odds += o
+			if o > bestOdds {
+				best, bestOdds = j, o
+			}
+		}
+		for _, j := range byLeft[p.Left] {
+			if q := pairs[j]; j != i && !siblings(rf, p.Right, q.Right) {
+				add(j, lk.duplicate(lk.right, p.Right, q.Right, priorW))
+			}
+		}
+		for _, j := range byRight[p.Right] {
+			if q := pairs[j]; j != i && !siblings(lf, p.Left, q.Left) {
+				add(j, lk.duplicate(lk.left, p.Left, q.Left, priorW))
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		if pen := math.Log2(1 + odds); pen >= 0.01 {
+			pens[i] = pen
+			comps[i] = &Competitor{Left: pairs[best].Left, Right: pairs[best].Right, Weight: -pen}
+		}
+	}
+	for i := range pairs {
+		if comps[i] != nil {
+			pairs[i].Competitor = comps[i]
+			pairs[i].Weight -= pens[i]
+			pairs[i].Probability = probability(priorW, pairs[i].Weight)
+		}
+	}
+}
+
+// duplicate is the probability, under the model and its prior, that rows i
+// and j of one side are the same person listed twice.
+func (lk *Linker) duplicate(s *sideData, i, j int, priorW float64) float64 {
+	w := 0.0
+	for _, k := range lk.comps {
+		a, b := ref{s.vals, s.at(k.col, i)}, ref{s.vals, s.at(k.col, j)}
+		sa, sb := ref{s.vals, 0}, ref{s.vals, 0}
+		if k.swapCol >= 0 {
+			sa, sb = ref{s.vals, s.at(k.swapCol, i)}, ref{s.vals, s.at(k.swapCol, j)}
+		}
+		w += k.levelWeight(k.level(a, b, sa, sb, nil), a, b)
+	}
+	return probability(priorW, w)
+}
