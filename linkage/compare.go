@@ -363,6 +363,9 @@ func (k *comparator) dateLevel(w uint8, thr float64, a, b ref) bool {
 	case cLevenshtein:
 		return x.digits != "" && y.digits != "" && levenshtein(x.digits, y.digits, int(thr)) <= int(thr)
 	}
+	// A date whose day or month is out of range ("2020-07-89", a mistyped
+	// digit) still says its year, and its month when that is valid.
+	x, y = blockingDate(x), blockingDate(y)
 	if x.prec == precNone || y.prec == precNone {
 		return false
 	}

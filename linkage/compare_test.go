@@ -57,6 +57,9 @@ func TestDateComparisonReachesEachLevel(t *testing.T) {
 		{"2015-03-04", "2015-09-20", "same year"},
 		{"2015-03-04", "2016-09-20", "one year apart"},
 		{"2015", "2017-07-21", "only a year or an age given, within two years"},
+		{"2015", "2015-07-89", "only a year or an age given, consistent"}, // the day mistyped: the year still agrees
+		{"2015-03-04", "2015-03-94", "one digit differs"},
+		{"2015-03-14", "2015-03-49", "same month and year"},
 		{"2015-03-04", "2009-11-20", "different"},
 	}
 	for _, tt := range tests {
