@@ -19,6 +19,7 @@ type comparator struct {
 	weights  []float64
 	m        []float64
 	tfLevel  []bool
+	tfScale  []float64 // per level: what the value frequency is multiplied by to give u
 	tf       []float32 // value id → relative frequency of its normalised form
 	tfVals   *values   // the table tf is indexed by
 	tfMinU   float64
@@ -85,7 +86,7 @@ func compileComparison(c *Comparison, fields []string) *comparator {
 			mask |= 1 << reasonCode[r]
 		}
 		k.reasons = append(k.reasons, mask)
-		k.tfLevel = append(k.tfLevel, l.TFAdjust)
+		k.tfLevel = append(k.tfLevel, l.TFAdjust || l.TFRelative)
 	}
 	switch c.Kind {
 	case KindName, KindPlace:
@@ -103,17 +104,24 @@ func compileComparison(c *Comparison, fields []string) *comparator {
 func (k *comparator) setWeights() {
 	k.weights = k.weights[:0]
 	k.m = k.m[:0]
+	k.tfScale = k.tfScale[:0]
 	k.maxW, k.maxPlain = 0, 0
+	u0 := k.tfPriorU()
 	for i := range k.c.Levels {
 		l := &k.c.Levels[i]
 		w := l.Weight()
 		k.weights = append(k.weights, w)
 		k.m = append(k.m, l.M)
-		if !l.TFAdjust {
+		scale := 1.0
+		if l.TFRelative && l.U > 0 && u0 > 0 {
+			scale = l.U / u0
+		}
+		k.tfScale = append(k.tfScale, scale)
+		if !k.tfLevel[i] {
 			k.maxPlain = max(k.maxPlain, w)
 		}
-		if l.TFAdjust && l.M > 0 {
-			w = max(w, math.Log2(l.M/k.tfMinU))
+		if k.tfLevel[i] && l.M > 0 {
+			w = max(w, math.Log2(l.M/(k.tfMinU*scale)))
 		}
 		k.maxW = max(k.maxW, w)
 	}
@@ -134,7 +142,7 @@ func (k *comparator) maxFor(a ref) float64 {
 	u := max(k.freq(a), k.tfMinU)
 	for i, tf := range k.tfLevel {
 		if tf && k.m[i] > 0 {
-			w = max(w, math.Log2(k.m[i]/u))
+			w = max(w, math.Log2(k.m[i]/(u*k.tfScale[i])))
 		} else if tf {
 			w = max(w, k.weights[i])
 		}

@@ -450,7 +450,7 @@ func (lk *Linker) refs(k *comparator, l, r int) (a, b, sa, sb ref) {
 // for the values' frequency when the level asks for it.
 func (k *comparator) levelWeight(lv int, a, b ref) float64 {
 	if k.tfLevel[lv] && k.tf != nil && k.m[lv] > 0 {
-		u := max(k.freq(a), k.freq(b), k.tfMinU)
+		u := max(k.freq(a), k.freq(b), k.tfMinU) * k.tfScale[lv]
 		return math.Log2(k.m[lv] / u)
 	}
 	return k.weights[lv]

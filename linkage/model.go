@@ -141,8 +141,14 @@ type Level struct {
 	U         float64  `json:"u,omitempty"`
 	// Fixed keeps M and U as given: training leaves them alone.
 	Fixed bool `json:"fixed,omitempty"`
-	// TFAdjust weighs agreement by how rare the value is.
+	// TFAdjust weighs agreement by how rare the value is: its frequency is
+	// the level's u.
 	TFAdjust bool `json:"tf_adjust,omitempty"`
+	// TFRelative, for a fuzzy level, scales the level's u by the value's
+	// frequency relative to the average (the first term-frequency level's
+	// u): a misspelt rare name is a rarer coincidence than a misspelt
+	// common one.
+	TFRelative bool `json:"tf_relative,omitempty"`
 }
 
 // Weight is the level's match weight log2(m/u); a missing level weighs 0.

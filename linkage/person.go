@@ -27,6 +27,13 @@ func tfReasons(label string, m float64, rs ...string) Level {
 	return Level{Label: label, When: WhenReason, Reasons: rs, M: m, TFAdjust: true}
 }
 
+// tfRelative weighs a fuzzy level by how rare the name is compared with
+// the average name: a misspelt rare surname is a rarer coincidence.
+func tfRelative(l Level) Level {
+	l.TFRelative = true
+	return l
+}
+
 func scoreLevel(label string, thr, m float64) Level {
 	return Level{Label: label, When: WhenScore, Threshold: thr, M: m}
 }
@@ -78,7 +85,7 @@ func PersonModel() *Model {
 					tfReasons("transliteration or Ukrainian/Russian equivalent", 0.2, "transliteration", "equivalent"),
 					reasons("gender form", 0.03, "gender_form"),
 					{Label: "given and family names swapped", When: WhenSwapped, Threshold: 0.8, M: 0.02, TFAdjust: true},
-					reasons("phonetic or typo", 0.05, "phonetic", "typo", "diminutive"),
+					tfRelative(reasons("phonetic or typo", 0.05, "phonetic", "typo", "diminutive")),
 					scoreLevel("similar (score ≥ 0.92)", 0.92, 0.04),
 					scoreLevel("similar (score ≥ 0.80)", 0.80, 0.03),
 					scoreLevel("somewhat similar (score ≥ 0.65)", 0.65, 0.02),
