@@ -2,9 +2,11 @@
 // of comparisons and levels with m and u probabilities, blocking rules,
 // training (u from random pairs, m and the prior by expectation-maximisation),
 // scoring with a per-comparison explanation, clustering, one-to-one
-// assignment, sibling evidence (for a pair, and against it when a sibling
-// matches the same record better) and an in-memory index for single
-// queries.
+// assignment, sibling evidence (a sibling's match shows two families are
+// one, which stands in for the comparisons siblings share; against a pair
+// when a sibling matches the same record better), competition between
+// candidates that are different people, estimated ages, and an in-memory
+// index for single queries.
 //
 // It is a library a stranger could use: it imports only the standard library
 // and the names package. It must never store, log or send the records it is
