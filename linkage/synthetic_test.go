@@ -48,8 +48,11 @@ func TestSyntheticCorpusLinksWithBuiltInModel(t *testing.T) {
 			t.Logf("pairwise at 0.5: %+v", raw)
 			t.Logf("one-to-one at 0.5: %+v", one)
 			t.Logf("pairs completeness %.4f over %d candidate pairs", pc, candidates)
-			if raw.F1 < 0.95 {
-				t.Errorf("pairwise F1 at 0.5 = %.4f, want ≥ 0.95", raw.F1)
+			// The issue asks for 0.95; sibling evidence and competition
+			// brought every seed from 7 to 12 to 0.969 or more, and the
+			// test keeps them there.
+			if raw.F1 < 0.965 {
+				t.Errorf("pairwise F1 at 0.5 = %.4f, want ≥ 0.965", raw.F1)
 			}
 			if one.F1 < raw.F1 {
 				t.Errorf("one-to-one F1 at 0.5 = %.4f, below pairwise %.4f", one.F1, raw.F1)
