@@ -11,8 +11,10 @@
 //	go run ./cmd/linkbench -suite scale -reports 20000 -located 1000000
 //	go run ./cmd/linkbench -suite synthetic -seed 7 -seeds 6   # seeds 7 to 12
 //	go run ./cmd/linkbench -suite synthetic -synthetic-located 200000 -diagnose
+//	go run ./cmd/linkbench -suite synthetic -synthetic-located 1000000 -calibration
 //
-// -diagnose prints each wrong decision at 0.5 and each true pair blocking
+// -calibration prints, per band of predicted probability, the share of
+// true matches; -diagnose prints each wrong decision at 0.5 and each true pair blocking
 // missed, with the (synthetic) records and their explanations;
 // -person-model replaces the built-in person model with a model file.
 //
@@ -45,6 +47,7 @@ import (
 var (
 	profile     string
 	diagnose    bool
+	calibration bool
 	personModel string
 )
 
@@ -71,6 +74,7 @@ func main() {
 	child := flag.String("child", "", "internal: link the corpus in DIR and report as JSON")
 	flag.StringVar(&personModel, "person-model", "", "scale and synthetic suites: read the person model from `FILE` instead of the built-in one")
 	cpuprofile := flag.String("cpuprofile", "", "write the scale run's CPU profile to `FILE`")
+	flag.BoolVar(&calibration, "calibration", false, "synthetic suite: print, by band of predicted probability, how many pairs are true matches")
 	flag.BoolVar(&diagnose, "diagnose", false, "synthetic suite: print the wrong decisions at 0.5 and the true pairs blocking missed, with explanations")
 	flag.Parse()
 	profile = *cpuprofile
@@ -184,6 +188,9 @@ func evaluate(name string, m *linkage.Model, left, right *linkage.Dataset, truth
 	}
 	r := result{name: name, elapsed: time.Since(start), blocking: brep, siblings: lk.SiblingEstimate()}
 	scored := lk.Scored(pairs)
+	if calibration {
+		printCalibration(scored, truth)
+	}
 	r.at05 = truth.Evaluate(scored, 0.5)
 	r.best = truth.BestThreshold(scored)
 	if oneToOne {
@@ -199,6 +206,32 @@ func evaluate(name string, m *linkage.Model, left, right *linkage.Dataset, truth
 	r.completeness, r.candidates = lk.Completeness(truth)
 	r.withSiblings = lk.CompletenessWithSiblings(truth)
 	return r
+}
+
+// printCalibration shows, per band of predicted probability, the share of
+// pairs that are true matches: a calibrated model's shares fall in its
+// bands.
+func printCalibration(scored []linkage.ScoredPair, truth *linkage.Truth) {
+	bands := []float64{0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.000001}
+	n := make([]int, len(bands)-1)
+	tp := make([]int, len(bands)-1)
+	for _, p := range scored {
+		for i := range n {
+			if p.Probability >= bands[i] && p.Probability < bands[i+1] {
+				n[i]++
+				if truth.Pairs[truth.Key(p.Left, p.Right)] {
+					tp[i]++
+				}
+			}
+		}
+	}
+	for i := range n {
+		share := 0.0
+		if n[i] > 0 {
+			share = float64(tp[i]) / float64(n[i])
+		}
+		fmt.Printf("    calibration: p in [%.2f, %.2f): %6d pairs, %.3f true\n", bands[i], min(bands[i+1], 1), n[i], share)
+	}
 }
 
 func public(testdata, models string) {
