@@ -513,6 +513,11 @@ func comparePart(a, b *part) Similarity {
 	if a.alts != "" || b.alts != "" {
 		anyCodes(a, b, func(x, y string) bool { d = min(d, distance(x, y)); return false })
 	}
+	if d > 1 {
+		// A misspelt Russian form of a Ukrainian name (Екаерина,
+		// Катерина): one slip from a form of the name is a typo of it.
+		d = min(d, classDistance(a, b), classDistance(b, a))
+	}
 	jw := JaroWinkler(a.code, b.code)
 	if !known {
 		short := min(len(a.code), len(b.code))
@@ -533,6 +538,26 @@ func comparePart(a, b *part) Similarity {
 		return Similarity{Score: 0.4 * jw, Reason: Different}
 	}
 	return Similarity{Score: 0.6 * jw, Reason: Different}
+}
+
+// classDistance is the edit distance from a's code to the nearest code of
+// the full forms of b's given name, when a is no known name and b is one
+// (more than maxDistance otherwise).
+func classDistance(a, b *part) int {
+	if a.given != 0 || len(a.dims) > 0 || b.given == 0 {
+		return maxDistance + 1
+	}
+	d := maxDistance + 1
+	codes := loadTables().givenCodes
+	if int(b.given) >= len(codes) {
+		return d
+	}
+	for _, c := range codes[b.given] {
+		if c != b.code && len(c)-len(a.code) <= 1 && len(a.code)-len(c) <= 1 {
+			d = min(d, distance(a.code, c))
+		}
+	}
+	return d
 }
 
 // equalFoldSZ reports whether two codes are equal when з is read as с.

@@ -38,6 +38,9 @@ func TestCompareSaysWhy(t *testing.T) {
 		{"Наташа", "Наталія", Diminutive, ""},
 		{"Катя", "Катерина", Diminutive, ""},
 		{"Sasha", "Олександр", Diminutive, ""},
+		{"Екаерина", "Катерина", Typo, ""},  // a slip in the Russian form Екатерина
+		{"Алексанр", "Олександр", Typo, ""}, // and in Александр
+		{"Катерина", "Екаерина", Typo, ""},
 		{"Ковальський", "Ковальська", GenderForm, ""},
 		{"Петров", "Петрова", GenderForm, ""},
 		{"Kovalskyi", "Kovalska", GenderForm, ""},

@@ -41,6 +41,11 @@ type tables struct {
 	// byCode joins given, dim and other for one lookup per code in the
 	// hot path of Keys.
 	byCode map[string]codeClasses
+
+	// givenCodes lists, per given-name class, the codes of its full forms
+	// in both languages (Катерина, Екатерина), so that a misspelt form
+	// is a typo of the name whichever form it misspells.
+	givenCodes [][]string
 }
 
 // givenForms are the forms of one given name as data/given.tsv writes them.
@@ -281,6 +286,13 @@ func buildTables() *tables {
 			oids[r] = v
 		}
 		t.other[c] = v
+	}
+	t.givenCodes = make([][]string, len(t.names))
+	for c, g := range t.given {
+		t.givenCodes[g] = append(t.givenCodes[g], c)
+	}
+	for _, cs := range t.givenCodes {
+		slices.Sort(cs)
 	}
 	t.byCode = make(map[string]codeClasses, len(t.given)+len(t.dim)+len(t.other))
 	for c, g := range t.given {
