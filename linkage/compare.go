@@ -46,9 +46,12 @@ const (
 	cSameYear
 	cYearOffset
 	cAgeWindow
+	cYearOffsetSameDay
+	cMonthOffsetSameDay
 	cSameSettlement
 	cSameRaion
 	cSameOblast
+	cSameOblastNoSettlement
 	cAbsDiff
 	cRelDiff
 	cElse
@@ -60,8 +63,10 @@ var whenCode = map[string]uint8{
 	WhenSwapped: cSwapped, WhenLocalPart: cLocalPart, WhenDayOffset: cDayOffset,
 	WhenDayMonthSwapped: cDayMonthSwapped, WhenSameMonth: cSameMonth, WhenMonthOffset: cMonthOffset,
 	WhenSameYear: cSameYear, WhenYearOffset: cYearOffset, WhenAgeWindow: cAgeWindow,
+	WhenYearOffsetSameDay: cYearOffsetSameDay, WhenMonthOffsetSameDay: cMonthOffsetSameDay,
 	WhenSameSettlement: cSameSettlement, WhenSameRaion: cSameRaion, WhenSameOblast: cSameOblast,
-	WhenAbsDiff: cAbsDiff, WhenRelDiff: cRelDiff, WhenElse: cElse,
+	WhenSameOblastNoSettlement: cSameOblastNoSettlement,
+	WhenAbsDiff:                cAbsDiff, WhenRelDiff: cRelDiff, WhenElse: cElse,
 }
 
 var reasonCode = map[string]names.Reason{
@@ -396,6 +401,12 @@ func (k *comparator) dateLevel(w uint8, thr float64, a, b ref) bool {
 		}
 		d := x.months() - y.months()
 		return d <= int(thr) && -d <= int(thr)
+	case cYearOffsetSameDay:
+		d := int(x.y) - int(y.y)
+		return full && x.m == y.m && x.d == y.d && d != 0 && d <= int(thr) && -d <= int(thr)
+	case cMonthOffsetSameDay:
+		d := x.months() - y.months()
+		return full && x.d == y.d && d != 0 && d <= int(thr) && -d <= int(thr)
 	case cSameYear:
 		return x.y == y.y
 	case cYearOffset:
@@ -521,6 +532,8 @@ func (k *comparator) placeLevel(w uint8, a, b ref) bool {
 		return namesAgree(x.raion, y.raion)
 	case cSameOblast:
 		return x.oblast != 0 && x.oblast == y.oblast
+	case cSameOblastNoSettlement:
+		return x.oblast != 0 && x.oblast == y.oblast && (x.settlement == nil || y.settlement == nil)
 	}
 	return false
 }

@@ -51,6 +51,11 @@ func TestDateComparisonReachesEachLevel(t *testing.T) {
 		{"2015-02-28", "2015-03-01", "one day apart"},
 		{"2015-03-04", "2015-04-03", "day and month swapped"},
 		{"2015-03-04", "2015-03-94", "one digit differs"},
+		{"2019-03-04", "2020-03-04", "the same day and month, a year apart"},
+		{"2015-03-04", "2014-03-04", "the same day and month, a year apart"},
+		{"2015-03-24", "2015-10-24", "same year"}, // months apart and two digits: not a slip
+		{"2015-03-24", "2015-04-24", "the same day, a month apart"},
+		{"2015-12-24", "2016-01-24", "the same day, a month apart"},
 		{"2015", "2015-07-21", "only a year or an age given, consistent"},
 		{"2015-03-04", "2015-03-20", "same month and year"},
 		{"2015-03-04", "2015-04-20", "one month apart"},
@@ -187,12 +192,13 @@ func TestPlaceComparisonReachesEachLevel(t *testing.T) {
 		{"м. Маріуполь, Донецька обл.", "м. маріуполь, донецька обл.", "same after normalisation"},
 		{"м. Маріуполь, Донецька обл.", "г. Мариуполь, Донецкая обл.", "same settlement"},
 		{"с. Сартана, Маріупольський р-н, Донецька обл.", "с. Мангуш, Маріупольський р-н, Донецька обл.", "same raion"},
-		{"м. Маріуполь, Донецька обл.", "Donetsk Oblast", "same oblast"},
+		{"м. Маріуполь, Донецька обл.", "Donetsk Oblast", "same oblast, no settlement named on one side"},
+		{"м. Маріуполь, Донецька обл.", "г. Краматорск, Донецкая обл.", "same oblast"},
 		{"м. Маріуполь, Донецька обл.", "г. Херсон, Херсонская обл.", "different"},
 		// The codifier places bare settlement names in their raion and oblast.
 		{"Сартана", "пгт Мангуш", "same raion"},
-		{"Manhush", "Донецкая область", "same oblast"},
-		{"м. Маріуполь", "Donetsk Oblast", "same oblast"},
+		{"Manhush", "Донецкая область", "same oblast, no settlement named on one side"},
+		{"м. Маріуполь", "Donetsk Oblast", "same oblast, no settlement named on one side"},
 		{"м. Ірпінь, Бучанський р-н, Київська обл.", "Irpin, Kyiv Oblast", "same settlement"},
 	}
 	for _, tt := range tests {

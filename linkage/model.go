@@ -122,12 +122,19 @@ const (
 	WhenSameYear        = "same_year"         // dates: same year
 	WhenYearOffset      = "year_offset"       // dates: |Δ| ≤ Threshold years
 	WhenAgeWindow       = "age_window"        // dates: an estimated age or year within Threshold years
-	WhenSameSettlement  = "same_settlement"   // places
-	WhenSameRaion       = "same_raion"        // places
-	WhenSameOblast      = "same_oblast"       // places
-	WhenAbsDiff         = "abs_diff"          // numbers: |a−b| ≤ Threshold
-	WhenRelDiff         = "rel_diff"          // numbers: |a−b|/max(|a|,|b|) ≤ Threshold
-	WhenElse            = "else"              // always
+	// dates: the same day and month, |Δ| ≤ Threshold years (a year written
+	// wrong)
+	WhenYearOffsetSameDay = "year_offset_same_day"
+	// dates: the same day, |Δ| ≤ Threshold months (a month written wrong)
+	WhenMonthOffsetSameDay = "month_offset_same_day"
+	WhenSameSettlement     = "same_settlement" // places
+	WhenSameRaion          = "same_raion"      // places
+	WhenSameOblast         = "same_oblast"     // places
+	// places: the same oblast, and one of them names no settlement in it
+	WhenSameOblastNoSettlement = "same_oblast_no_settlement"
+	WhenAbsDiff                = "abs_diff" // numbers: |a−b| ≤ Threshold
+	WhenRelDiff                = "rel_diff" // numbers: |a−b|/max(|a|,|b|) ≤ Threshold
+	WhenElse                   = "else"     // always
 )
 
 // Level is one outcome of a comparison, with its probabilities among matches
@@ -314,9 +321,9 @@ func modelErrorf(format string, args ...any) error {
 
 var kindConditions = map[string][]string{
 	KindName:    {WhenMissing, WhenExact, WhenNormalised, WhenReason, WhenScore, WhenJaroWinkler, WhenLevenshtein, WhenSwapped, WhenElse},
-	KindDate:    {WhenMissing, WhenExact, WhenDayOffset, WhenDayMonthSwapped, WhenSameMonth, WhenMonthOffset, WhenSameYear, WhenYearOffset, WhenAgeWindow, WhenLevenshtein, WhenElse},
+	KindDate:    {WhenMissing, WhenExact, WhenDayOffset, WhenDayMonthSwapped, WhenSameMonth, WhenMonthOffset, WhenSameYear, WhenYearOffset, WhenAgeWindow, WhenYearOffsetSameDay, WhenMonthOffsetSameDay, WhenLevenshtein, WhenElse},
 	KindSex:     {WhenMissing, WhenExact, WhenElse},
-	KindPlace:   {WhenMissing, WhenExact, WhenNormalised, WhenSameSettlement, WhenSameRaion, WhenSameOblast, WhenElse},
+	KindPlace:   {WhenMissing, WhenExact, WhenNormalised, WhenSameSettlement, WhenSameRaion, WhenSameOblast, WhenSameOblastNoSettlement, WhenElse},
 	KindExact:   {WhenMissing, WhenExact, WhenNormalised, WhenElse},
 	KindString:  {WhenMissing, WhenExact, WhenNormalised, WhenLevenshtein, WhenJaroWinkler, WhenLocalPart, WhenSwapped, WhenElse},
 	KindNumeric: {WhenMissing, WhenExact, WhenAbsDiff, WhenRelDiff, WhenElse},
