@@ -71,18 +71,12 @@ func (lk *Linker) addCompetition(pairs []Pair, priorW float64) {
 		if best < 0 {
 			continue
 		}
-		if pen := math.Log2(1 + odds); pen >= 0.01 {
+		if pen := math.Log2(1 + odds); pen >= minPenalty {
 			pens[i] = pen
 			comps[i] = &Competitor{Left: pairs[best].Left, Right: pairs[best].Right, Weight: -pen}
 		}
 	}
-	for i := range pairs {
-		if comps[i] != nil {
-			pairs[i].Competitor = comps[i]
-			pairs[i].Weight -= pens[i]
-			pairs[i].Probability = probability(priorW, pairs[i].Weight)
-		}
-	}
+	lowerBy(pairs, pens, priorW, func(i int) { pairs[i].Competitor = comps[i] })
 }
 
 // duplicate is the probability, under the model and its prior, that rows i

@@ -22,16 +22,7 @@ func TestCompetitionBetweenDifferentChildrenNotDuplicates(t *testing.T) {
 		{"l3", "Olena", "Shevchuk", "Petrivna", "f", "02.10.2016", "Mariupol"}, // l1 listed again
 		{"l4", "Марія", "Коваль", "Іванівна", "f", "2015-01-01", "Херсон"},
 	}}
-	// m and u trained on a synthetic corpus; the prior fixed.
-	c := synth.Generate(synth.Config{Reports: 300, Located: 3000, Seed: 5})
-	trainer, err := NewLinker(PersonModel(), &Dataset{Header: synth.Header, Rows: c.Reports}, &Dataset{Header: synth.Header, Rows: c.Located})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := trainer.Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	m := trainer.Model().Clone()
+	m := trainedPersonModel(t, 5)
 	m.Prior, m.PriorFixed = 1e-4, true
 	lk, err := NewLinker(m, left, right)
 	if err != nil {
@@ -86,4 +77,19 @@ func TestCompetitionBetweenDifferentChildrenNotDuplicates(t *testing.T) {
 	if lk.competition() {
 		t.Error("competition applies when deduplicating one file")
 	}
+}
+
+// trainedPersonModel is the person model with m and u trained on a small
+// synthetic corpus, for tests that link a few hand-written records.
+func trainedPersonModel(t *testing.T, seed uint64) *Model {
+	t.Helper()
+	c := synth.Generate(synth.Config{Reports: 300, Located: 3000, Seed: seed})
+	lk, err := NewLinker(PersonModel(), &Dataset{Header: synth.Header, Rows: c.Reports}, &Dataset{Header: synth.Header, Rows: c.Located})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lk.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return lk.Model().Clone()
 }

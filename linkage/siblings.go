@@ -80,18 +80,27 @@ func (lk *Linker) addSiblingRivalry(pairs []Pair, priorW float64) {
 		if best < 0 {
 			continue
 		}
-		pen := math.Log2(1 + odds)
-		if pen < 0.01 {
-			continue
+		if pen := math.Log2(1 + odds); pen >= minPenalty {
+			penalties[i] = pen
+			rivals[i] = &SiblingMatch{Left: pairs[best].Left, Right: pairs[best].Right, Weight: -pen}
 		}
-		penalties[i] = pen
-		rivals[i] = &SiblingMatch{Left: pairs[best].Left, Right: pairs[best].Right, Weight: -pen}
 	}
+	lowerBy(pairs, penalties, priorW, func(i int) { pairs[i].Rival = rivals[i] })
+}
+
+// minPenalty is the least weight, in bits, a rival or competitor takes
+// before it is worth showing.
+const minPenalty = 0.01
+
+// lowerBy takes pens[i] bits from each pair with a penalty, refreshes its
+// probability, and lets note record what took them. Penalties are all
+// worked out before any is applied, so the order of pairs does not matter.
+func lowerBy(pairs []Pair, pens []float64, priorW float64, note func(i int)) {
 	for i := range pairs {
-		if rivals[i] != nil {
-			pairs[i].Rival = rivals[i]
-			pairs[i].Weight -= penalties[i]
+		if pens[i] > 0 {
+			pairs[i].Weight -= pens[i]
 			pairs[i].Probability = probability(priorW, pairs[i].Weight)
+			note(i)
 		}
 	}
 }

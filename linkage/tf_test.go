@@ -1,25 +1,14 @@
 package linkage
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	"github.com/homeward-project/homeward/linkage/synth"
 )
 
 // A misspelt rare surname weighs more than a misspelt common one: the
 // typo level's u scales with the name's frequency (tf_relative).
 func TestMisspeltRareSurnameWeighsMore(t *testing.T) {
-	c := synth.Generate(synth.Config{Reports: 300, Located: 3000, Seed: 6})
-	trainer, err := NewLinker(PersonModel(), &Dataset{Header: synth.Header, Rows: c.Reports}, &Dataset{Header: synth.Header, Rows: c.Located})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := trainer.Train(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	m := trainer.Model().Clone()
+	m := trainedPersonModel(t, 6)
 	header := []string{"id", "given_name", "family_name"}
 	left := &Dataset{Header: header, Rows: [][]string{{"r1", "Іван", "Шевченко"}, {"r2", "Іван", "Бубликюк"}}}
 	right := &Dataset{Header: header, Rows: [][]string{{"l1", "Іван", "Шевченкр"}, {"l2", "Іван", "Бубликюу"}}}
