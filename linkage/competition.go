@@ -38,45 +38,30 @@ func (lk *Linker) competition() bool { return lk.model.Exclusive && !lk.dedupe }
 // addCompetition takes from each pair the weight its competitors' odds
 // claim. Pairs must be sorted.
 func (lk *Linker) addCompetition(pairs []Pair, priorW float64) {
-	byLeft := map[int][]int{}
-	byRight := map[int][]int{}
-	for i, p := range pairs {
-		byLeft[p.Left] = append(byLeft[p.Left], i)
-		byRight[p.Right] = append(byRight[p.Right], i)
-	}
 	lf, rf := lk.left.family, lk.right.family
 	siblings := func(f []uint32, a, b int) bool { return f != nil && f[a] != 0 && f[a] == f[b] }
-	pens := make([]float64, len(pairs))
-	comps := make([]*Competitor, len(pairs))
-	for i, p := range pairs {
-		odds, best, bestOdds := 0.0, -1, 0.0
-		add := func(j int, dup float64) {
-			o := math.Exp2(priorW + pairs[j].Weight)
-			o = (1 - dup) * o / (1 + dup*o)
-			odds += o
-			if o > bestOdds {
-				best, bestOdds = j, o
+	pens, best := rivalOdds(pairs, priorW, func(i, j int, sameLeft bool) float64 {
+		p, q := pairs[i], pairs[j]
+		var dup float64
+		switch {
+		case sameLeft:
+			if siblings(rf, p.Right, q.Right) {
+				return 0
 			}
-		}
-		for _, j := range byLeft[p.Left] {
-			if q := pairs[j]; j != i && !siblings(rf, p.Right, q.Right) {
-				add(j, lk.duplicate(lk.right, p.Right, q.Right, priorW))
+			dup = lk.duplicate(lk.right, p.Right, q.Right, priorW)
+		default:
+			if siblings(lf, p.Left, q.Left) {
+				return 0
 			}
+			dup = lk.duplicate(lk.left, p.Left, q.Left, priorW)
 		}
-		for _, j := range byRight[p.Right] {
-			if q := pairs[j]; j != i && !siblings(lf, p.Left, q.Left) {
-				add(j, lk.duplicate(lk.left, p.Left, q.Left, priorW))
-			}
-		}
-		if best < 0 {
-			continue
-		}
-		if pen := math.Log2(1 + odds); pen >= minPenalty {
-			pens[i] = pen
-			comps[i] = &Competitor{Left: pairs[best].Left, Right: pairs[best].Right, Weight: -pen}
-		}
-	}
-	lowerBy(pairs, pens, priorW, func(i int) { pairs[i].Competitor = comps[i] })
+		o := math.Exp2(priorW + q.Weight)
+		return (1 - dup) / (1 + dup*o)
+	})
+	lowerBy(pairs, pens, priorW, func(i int) {
+		b := pairs[best[i]]
+		pairs[i].Competitor = &Competitor{Left: b.Left, Right: b.Right, Weight: -pens[i]}
+	})
 }
 
 // duplicate is the probability, under the model and its prior, that rows i

@@ -45,47 +45,62 @@ const rivalFloor = 0.1
 // assigning pairs one to one. Rivals are judged by their own weights before
 // rivalry, so the order of pairs does not matter. Pairs must be sorted.
 func (lk *Linker) addSiblingRivalry(pairs []Pair, priorW float64) {
+	lf, rf := lk.left.family, lk.right.family
+	pens, best := rivalOdds(pairs, priorW, func(i, j int, sameLeft bool) float64 {
+		p, q := pairs[i], pairs[j]
+		if sameLeft {
+			// Two located siblings and one report.
+			return b2f(rf != nil && rf[p.Right] != 0 && rf[q.Right] == rf[p.Right])
+		}
+		return b2f(lf != nil && lf[p.Left] != 0 && lf[q.Left] == lf[p.Left])
+	})
+	lowerBy(pairs, pens, priorW, func(i int) {
+		b := pairs[best[i]]
+		pairs[i].Rival = &SiblingMatch{Left: b.Left, Right: b.Right, Weight: -pens[i]}
+	})
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// rivalOdds works out, for each pair, what the other pairs of its records
+// take from it: log2(1 + the sum of their odds, each times share(i, j)),
+// with the pair that takes most. share is 0 for a pair that does not
+// compete (sameLeft: pairs i and j share their left record, else their
+// right one). Penalties under minPenalty are left out (best is -1).
+func rivalOdds(pairs []Pair, priorW float64, share func(i, j int, sameLeft bool) float64) (pens []float64, best []int) {
 	byLeft := map[int][]int{}
 	byRight := map[int][]int{}
 	for i, p := range pairs {
 		byLeft[p.Left] = append(byLeft[p.Left], i)
 		byRight[p.Right] = append(byRight[p.Right], i)
 	}
-	lf, rf := lk.left.family, lk.right.family
-	penalties := make([]float64, len(pairs))
-	rivals := make([]*SiblingMatch, len(pairs))
+	pens = make([]float64, len(pairs))
+	best = make([]int, len(pairs))
 	for i, p := range pairs {
-		odds, best, bestW := 0.0, -1, math.Inf(-1)
-		consider := func(j int) {
-			q := pairs[j]
-			odds += math.Exp2(priorW + q.Weight)
-			if q.Weight > bestW {
-				best, bestW = j, q.Weight
-			}
-		}
-		if lf != nil && lf[p.Left] != 0 {
-			for _, j := range byRight[p.Right] {
-				if q := pairs[j]; q.Left != p.Left && lf[q.Left] == lf[p.Left] {
-					consider(j)
+		odds, top, topOdds := 0.0, -1, 0.0
+		for k, js := range [2][]int{byLeft[p.Left], byRight[p.Right]} {
+			for _, j := range js {
+				if j == i {
+					continue
+				}
+				o := math.Exp2(priorW+pairs[j].Weight) * share(i, j, k == 0)
+				odds += o
+				if o > topOdds {
+					top, topOdds = j, o
 				}
 			}
 		}
-		if rf != nil && rf[p.Right] != 0 {
-			for _, j := range byLeft[p.Left] {
-				if q := pairs[j]; q.Right != p.Right && rf[q.Right] == rf[p.Right] {
-					consider(j)
-				}
-			}
-		}
-		if best < 0 {
-			continue
-		}
-		if pen := math.Log2(1 + odds); pen >= minPenalty {
-			penalties[i] = pen
-			rivals[i] = &SiblingMatch{Left: pairs[best].Left, Right: pairs[best].Right, Weight: -pen}
+		best[i] = -1
+		if pen := math.Log2(1 + odds); top >= 0 && pen >= minPenalty {
+			pens[i], best[i] = pen, top
 		}
 	}
-	lowerBy(pairs, penalties, priorW, func(i int) { pairs[i].Rival = rivals[i] })
+	return pens, best
 }
 
 // minPenalty is the least weight, in bits, a rival or competitor takes
