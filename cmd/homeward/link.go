@@ -118,6 +118,9 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if f.retrain {
 		model.Trained = false
 	}
+	// The date ages were stated at belongs to this input: a saved model
+	// keeps only one its file gave.
+	savedAsOf := model.AgeAsOf
 	switch {
 	case f.ageAsOf != "":
 		model.AgeAsOf = f.ageAsOf
@@ -162,7 +165,9 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		printLinkReport(stderr, lk, trep, brep, len(pairs))
 	}
 	if f.saveModel != "" {
-		if err := writeFileAtomic(f.saveModel, func(w io.Writer) error { return lk.Model().Write(w) }); err != nil {
+		m := lk.Model().Clone()
+		m.AgeAsOf = savedAsOf
+		if err := writeFileAtomic(f.saveModel, func(w io.Writer) error { return m.Write(w) }); err != nil {
 			return fmt.Errorf("save model: %w", err)
 		}
 	}

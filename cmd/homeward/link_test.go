@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/homeward-project/homeward/linkage"
 	"github.com/homeward-project/homeward/linkage/synth"
 )
 
@@ -236,3 +237,38 @@ func TestLinkDedupesOneXLSXFile(t *testing.T) {
 }
 
 func fmtSscan(s string, p *float64) (int, error) { return fmt.Sscan(s, p) }
+
+// A model trained on one run can be saved, read and reused: reused on the
+// same files it gives the same pairs. The date ages were stated at belongs
+// to the input and is not saved with it.
+func TestLinkSavesAModelThatReusesToTheSamePairs(t *testing.T) {
+	reports, located := corpusFiles(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model.json")
+	first, second := filepath.Join(dir, "first.csv"), filepath.Join(dir, "second.csv")
+	if code, _, stderr := runLinkCmd(reports, located, "--out", first, "--save-model", model, "--age-as-of", "2026-01-15"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := os.Open(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := linkage.ReadModel(f)
+	f.Close()
+	if err != nil {
+		t.Fatalf("the saved model does not read back: %v", err)
+	}
+	if !m.Trained || m.AgeAsOf != "" {
+		t.Errorf("saved model: trained %v, age_as_of %q; want trained, no date", m.Trained, m.AgeAsOf)
+	}
+	if code, _, stderr := runLinkCmd("--model", model, reports, located, "--out", second, "--age-as-of", "2026-01-15"); code != 0 {
+		t.Fatalf("exit %d with the saved model: %s", code, stderr)
+	}
+	a, b := readPairsFile(t, first), readPairsFile(t, second)
+	if len(a) < 10 {
+		t.Fatalf("%d pairs from the first run", len(a)-1)
+	}
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("the saved model gives other pairs: %d rows against %d", len(b), len(a))
+	}
+}
