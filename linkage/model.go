@@ -35,7 +35,8 @@ type Model struct {
 	// Exclusive says each record is one person, who appears once in each
 	// file unless listed twice: when linking two files, two candidates of
 	// one record that are different people compete for it (see
-	// competition.go).
+	// competition.go), and training's EM lets a report match at most one
+	// of its candidates.
 	Exclusive bool `json:"exclusive,omitempty"`
 	// AgeAsOf is the date (YYYY-MM-DD) estimated ages in the input ("~7",
 	// "7 years") were stated at: a child about 7 then was born in the year

@@ -175,6 +175,9 @@ type patternSet struct {
 	total    float64
 	possible float64 // all pairs of the left rows sampled
 	rows     int
+	// groups lists, per sampled left row, the pattern of each of its
+	// pairs: what an exclusive model's E-step needs (see em).
+	groups [][]int32
 }
 
 type patternKey struct {
@@ -218,6 +221,7 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 	}
 	workers := runtime.GOMAXPROCS(0)
 	maps := make([]map[patternKey]float64, workers)
+	rowKeys := make([][]patternKey, len(rows))
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -239,6 +243,7 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 					}
 					key.rules = lk.rulesIn(l, r, trainMask)
 					m[key]++
+					rowKeys[i] = append(rowKeys[i], key)
 				})
 			}
 			maps[w] = m
@@ -264,9 +269,19 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 		}
 		return cmp.Compare(a.rules, b.rules)
 	})
-	for _, k := range ps.keys {
+	index := make(map[patternKey]int32, len(ps.keys))
+	for i, k := range ps.keys {
 		ps.counts = append(ps.counts, all[k])
 		ps.total += all[k]
+		index[k] = int32(i)
+	}
+	ps.groups = make([][]int32, len(rows))
+	for i, keys := range rowKeys {
+		g := make([]int32, len(keys))
+		for j, k := range keys {
+			g[j] = index[k]
+		}
+		ps.groups[i] = g
 	}
 	return ps, nil
 }
@@ -475,25 +490,38 @@ func (lk *Linker) trainPrior(ps *patternSet, cfg TrainingConfig) (int, bool) {
 
 // without returns the patterns no rule in mask produces.
 func (ps *patternSet) without(mask uint64) *patternSet {
+	return ps.filter(func(k patternKey) bool { return k.rules&mask == 0 })
+}
+
+// subset returns the patterns produced by any rule in mask.
+func (ps *patternSet) subset(mask uint64) *patternSet {
+	return ps.filter(func(k patternKey) bool { return k.rules&mask != 0 })
+}
+
+// filter returns the patterns keep accepts, with the groups' pairs of
+// those patterns.
+func (ps *patternSet) filter(keep func(patternKey) bool) *patternSet {
 	out := &patternSet{possible: ps.possible, rows: ps.rows}
+	remap := make([]int32, len(ps.keys))
 	for i, k := range ps.keys {
-		if k.rules&mask == 0 {
+		remap[i] = -1
+		if keep(k) {
+			remap[i] = int32(len(out.keys))
 			out.keys = append(out.keys, k)
 			out.counts = append(out.counts, ps.counts[i])
 			out.total += ps.counts[i]
 		}
 	}
-	return out
-}
-
-// subset returns the patterns produced by any rule in mask.
-func (ps *patternSet) subset(mask uint64) *patternSet {
-	out := &patternSet{possible: ps.possible, rows: ps.rows}
-	for i, k := range ps.keys {
-		if k.rules&mask != 0 {
-			out.keys = append(out.keys, k)
-			out.counts = append(out.counts, ps.counts[i])
-			out.total += ps.counts[i]
+	if ps.groups != nil {
+		out.groups = make([][]int32, 0, len(ps.groups))
+		for _, g := range ps.groups {
+			var ng []int32
+			for _, p := range g {
+				if remap[p] >= 0 {
+					ng = append(ng, remap[p])
+				}
+			}
+			out.groups = append(out.groups, ng)
 		}
 	}
 	return out
@@ -513,6 +541,14 @@ func cloneMatrix(x [][]float64) [][]float64 {
 // the blocked fields). The starting m values act as a Dirichlet prior of
 // PriorStrength pseudo-pairs, which keeps EM sensible on small data. m is
 // updated in place.
+//
+// Under an exclusive model (linking two files) the E-step knows that a
+// report matches at most one of its candidates: a pair's posterior is its
+// odds over one plus the sum of its report's odds. Among a million records
+// a report has hundreds of candidates and a few look-alikes that agree on
+// most fields; plain EM counts each look-alike as part of a match and
+// learns that matches often disagree, which on the synthetic corpus cost
+// 0.005 of F1 at a million records and nothing at 20,000.
 func (lk *Linker) em(ps *patternSet, cfg TrainingConfig, active []bool, m [][]float64, fitM bool) (lambda float64, iter int, converged bool) {
 	nc := len(lk.comps)
 	m0 := cloneMatrix(m)
@@ -531,6 +567,12 @@ func (lk *Linker) em(ps *patternSet, cfg TrainingConfig, active []bool, m [][]fl
 	for i, k := range lk.comps {
 		am[i] = make([]float64, len(k.when))
 		au[i] = make([]float64, len(k.when))
+	}
+	exclusive := lk.model.Exclusive && !lk.dedupe && ps.groups != nil
+	post := make([]float64, len(ps.keys)) // expected matches per pattern
+	var odds []float64
+	if exclusive {
+		odds = make([]float64, len(ps.keys))
 	}
 	for iter < cfg.MaxIterations {
 		iter++
@@ -552,16 +594,41 @@ func (lk *Linker) em(ps *patternSet, cfg TrainingConfig, active []bool, m [][]fl
 				pm *= m[i][l]
 				pu *= u[i][l]
 			}
+			if exclusive {
+				odds[p] = pm / pu
+				continue
+			}
 			w := pm / (pm + pu)
 			if math.IsNaN(w) {
 				w = 0
 			}
-			c := ps.counts[p]
-			sumW += w * c
+			post[p] = w * ps.counts[p]
+		}
+		if exclusive {
+			// One report, at most one match among its candidates: a
+			// pair's posterior is its odds over one plus all its
+			// report's odds, so look-alikes share what evidence there is
+			// rather than each counting as a match.
+			clear(post)
+			for _, g := range ps.groups {
+				sum := 0.0
+				for _, p := range g {
+					sum += odds[p]
+				}
+				for _, p := range g {
+					if w := odds[p] / (1 + sum); !math.IsNaN(w) {
+						post[p] += w
+					}
+				}
+			}
+		}
+		for p, key := range ps.keys {
+			w, c := post[p], ps.counts[p]
+			sumW += w
 			for i := range nc {
 				l := key.level(i)
-				am[i][l] += w * c
-				au[i][l] += (1 - w) * c
+				am[i][l] += w
+				au[i][l] += c - w
 			}
 		}
 		newLambda := math.Min(math.Max(sumW/ps.total, 1e-9), 1-1e-9)

@@ -151,3 +151,52 @@ func TestTrainedModelOnlyReestimatesPrior(t *testing.T) {
 		t.Errorf("prior %.3g on 100×100 not above %.3g on 300×300", rep.Prior, trained.Prior)
 	}
 }
+
+// Each report has at most one match among its candidates. When the located
+// list holds look-alikes (three of the four fields agree, the fourth never
+// does), plain EM takes many of them for matches and learns that the
+// fourth field seldom agrees among matches; EM that knows a report matches
+// once shares each report's evidence among its candidates, and comes close
+// (a true match whose fourth field disagrees looks like its look-alikes and
+// shares its mass with them, so m comes out a little high).
+func TestExclusiveEMIsNotFooledByLookAlikes(t *testing.T) {
+	mTrue := []float64{0.9, 0.9, 0.9, 0.9}
+	k := []int{8, 8, 8, 50}
+	const n = 300
+	left, right := knownModelData(21, n, n, mTrue, k)
+	rng := rand.New(rand.NewPCG(22, 2))
+	for r := range n {
+		for range 3 {
+			row := []string{"X" + strconv.Itoa(len(right.Rows))}
+			for i := range mTrue {
+				v := left.Rows[r][i+1]
+				if i == 3 || rng.Float64() > mTrue[i] {
+					x, _ := strconv.Atoi(v)
+					v = strconv.Itoa((x + 1 + rng.IntN(k[i]-1)) % k[i])
+				}
+				row = append(row, v)
+			}
+			right.Rows = append(right.Rows, row)
+		}
+	}
+	fourth := func(exclusive bool) float64 {
+		m := knownModel(len(mTrue))
+		m.Exclusive = exclusive
+		lk, err := NewLinker(m, left, right)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lk.Train(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return lk.Model().Comparisons[3].Levels[0].M
+	}
+	plain, exclusive := fourth(false), fourth(true)
+	t.Logf("m of the fourth field: plain EM %.3f, exclusive EM %.3f, true %.2f", plain, exclusive, mTrue[3])
+	if math.Abs(exclusive-mTrue[3]) > 0.1 {
+		t.Errorf("exclusive EM: m = %.3f, want %.2f ± 0.1", exclusive, mTrue[3])
+	}
+	if math.Abs(exclusive-mTrue[3]) >= math.Abs(plain-mTrue[3]) {
+		t.Errorf("exclusive EM (%.3f) is no closer to %.2f than plain EM (%.3f)", exclusive, mTrue[3], plain)
+	}
+}
