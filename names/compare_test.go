@@ -22,6 +22,8 @@ func TestCompareSaysWhy(t *testing.T) {
 		{"Олександр", "Aleksandr", Equivalent, ""},
 		{"Олександр", "Alexander", Equivalent, ""},
 		{"Ганна", "Анна", Equivalent, ""},
+		{"Мар'яна", "Марьяна", Equivalent, ""},
+		{"Лук'янюк", "Лукьянюк", Equivalent, ""},
 		{"Микола", "Николай", Equivalent, ""},
 		{"Ковальська", "Ковальская", Equivalent, ""},
 		{"Олійник", "Олейник", Equivalent, ""},

@@ -298,6 +298,9 @@ var (
 func spellingHints(n string) (uk, ru bool) {
 	var buf [8]string
 	for _, w := range splitParts(n, buf[:0]) {
+		// Only Ukrainian writes an apostrophe inside a word (Мар'яна;
+		// Russian has Марьяна).
+		uk = uk || strings.Contains(w, "'")
 		for _, e := range ukEndings {
 			uk = uk || strings.HasSuffix(w, e)
 		}

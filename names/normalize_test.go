@@ -42,6 +42,7 @@ func TestDetectScriptTellsUkrainianFromRussian(t *testing.T) {
 		{"Эдуард", ScriptRussian},
 		{"Наталья", ScriptRussian},
 		{"Ковальська", ScriptUkrainian},
+		{"Мар’яна", ScriptUkrainian}, // only Ukrainian writes an apostrophe in a word
 		{"Ковальская", ScriptRussian},
 		{"Артём", ScriptRussian},
 		{"Олена", ScriptCyrillic},
