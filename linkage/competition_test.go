@@ -93,3 +93,43 @@ func trainedPersonModel(t *testing.T, seed uint64) *Model {
 	}
 	return lk.Model().Clone()
 }
+
+// A pair's probability does not depend on the threshold asked for: sibling
+// evidence, rivalry and competition look at the same pairs whatever it is.
+func TestProbabilityDoesNotDependOnTheThreshold(t *testing.T) {
+	c := synth.Generate(synth.Config{Reports: 500, Located: 5000, Seed: 12})
+	lk, err := NewLinker(PersonModel(), &Dataset{Header: synth.Header, Rows: c.Reports}, &Dataset{Header: synth.Header, Rows: c.Located})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lk.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	low, _, err := lk.Pairs(context.Background(), 0.001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	high, _, err := lk.Pairs(context.Background(), 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := map[[2]int]float64{}
+	for _, p := range low {
+		at[[2]int{p.Left, p.Right}] = p.Probability
+	}
+	n := 0
+	for _, p := range low {
+		if p.Probability >= 0.5 {
+			n++
+		}
+	}
+	if n != len(high) {
+		t.Errorf("%d pairs at 0.5 or more from the low threshold, %d from 0.5", n, len(high))
+	}
+	for _, p := range high {
+		q, ok := at[[2]int{p.Left, p.Right}]
+		if !ok || math.Abs(q-p.Probability) > 1e-9 {
+			t.Fatalf("pair %s ↔ %s: %.6f at threshold 0.5, %.6f (found %v) at 0.001", lk.LeftID(p.Left), lk.RightID(p.Right), p.Probability, q, ok)
+		}
+	}
+}

@@ -25,9 +25,11 @@ func (lk *Linker) rivalry() bool {
 }
 
 // rivalFloor is the probability down to which pairs are scored when sibling
-// rivalry applies, so that every rival that could take a noticeable share of
-// weight (log2(1+odds) ≥ 0.07 bits) is among the scored pairs.
-const rivalFloor = 0.1
+// evidence, rivalry or competition applies, and the least a pair must have
+// to count as a rival, a competitor or in the sibling estimate. It does not
+// depend on the threshold asked for, so neither does any pair's
+// probability; a pair below it could take at most log2(1.01) = 0.014 bits.
+const rivalFloor = 0.01
 
 // addSiblingRivalry takes weight from each pair whose record a sibling of
 // its other record also matches. Two children of one family are two people,
@@ -85,7 +87,7 @@ func rivalOdds(pairs []Pair, priorW float64, share func(i, j int, sameLeft bool)
 		odds, top, topOdds := 0.0, -1, 0.0
 		for k, js := range [2][]int{byLeft[p.Left], byRight[p.Right]} {
 			for _, j := range js {
-				if j == i {
+				if j == i || pairs[j].Probability < rivalFloor {
 					continue
 				}
 				o := math.Exp2(priorW+pairs[j].Weight) * share(i, j, k == 0)
@@ -206,9 +208,23 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 	type rowPair struct{ l, r int }
 	anchors := map[famPair][]int{} // family pair → indexes of good pairs
 	var order []famPair
+	// Pairs scored from the floor up, judged before rivalry; a pair below
+	// it (scored only because the threshold is lower still) is scored
+	// again when a sibling supports it, as it would be at any threshold.
 	kept := make(map[rowPair]int, len(pairs))
+	floorW := lk.weightThreshold(rivalFloor)
+	drop := make([]bool, len(pairs))
+	below := map[rowPair][]int{}
 	for i, p := range pairs {
-		kept[rowPair{p.Left, p.Right}] = i
+		pre := p.Weight
+		if p.Rival != nil {
+			pre -= p.Rival.Weight
+		}
+		if pre >= floorW {
+			kept[rowPair{p.Left, p.Right}] = i
+		} else {
+			below[rowPair{p.Left, p.Right}] = append(below[rowPair{p.Left, p.Right}], i)
+		}
 		if p.Probability < 0.5 || !lk.applicable(p.Left, p.Right) {
 			continue
 		}
@@ -277,11 +293,16 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 					support[i] = by
 					if rules != 0 {
 						est.Supported++
-						sumSP += pairs[i].Probability
+						if pairs[i].Probability >= rivalFloor {
+							sumSP += pairs[i].Probability
+						}
 					}
 					continue
 				}
 				// Below the scoring floor, or found by no rule: score it whole.
+				for _, i := range below[key] {
+					drop[i] = true
+				}
 				rest = lk.restMax(key.l, rest)
 				w := lk.score(key.l, key.r, math.Inf(-1), rest, nil)
 				if rules != 0 {
@@ -292,7 +313,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 					lk.siblingFound = append(lk.siblingFound, [2]int{key.l, key.r})
 				}
 				p := Pair{Left: key.l, Right: key.r, Weight: w, Probability: probability(priorW, w)}
-				if rules != 0 {
+				if rules != 0 && p.Probability >= rivalFloor {
 					sumSP += p.Probability
 				}
 				extra = append(extra, p)
@@ -300,14 +321,16 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 			}
 		}
 	}
+	// Both sums take pairs from the floor up, kept or scored again, so that
+	// they do not depend on the threshold.
 	var sumAP float64 // matches among applicable blocked pairs
 	for _, p := range pairs {
-		if lk.applicable(p.Left, p.Right) {
+		if p.Probability >= rivalFloor && lk.applicable(p.Left, p.Right) {
 			sumAP += p.Probability
 		}
 	}
 	for _, p := range extra {
-		if lk.applicable(p.Left, p.Right) && lk.rulesOf(p.Left, p.Right) != 0 {
+		if p.Probability >= rivalFloor && lk.applicable(p.Left, p.Right) && lk.rulesOf(p.Left, p.Right) != 0 {
 			sumAP += p.Probability
 		}
 	}
@@ -363,7 +386,9 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 		out = append(out, p)
 	}
 	for i, p := range pairs {
-		apply(p, support[i], gain[i])
+		if !drop[i] {
+			apply(p, support[i], gain[i])
+		}
 	}
 	for i, p := range extra {
 		apply(p, extraSupport[i], gain[len(pairs)+i])
