@@ -190,11 +190,12 @@ func (lk *Linker) applicable(l, r int) bool {
 // patronymic, birthplace) no longer tell: so the family-shared
 // comparisons give way to the weight of family identity where that is
 // larger (with the blocking weight, which adjusts the prior that family
-// identity replaces). That weight is what lifts the pair's prior to one in the k-1
-// records of the right family the anchor leaves, times the anchor's own
-// probability; the given name and the date of birth then decide between
-// the siblings. Adding a fixed bonus instead lifted unreported siblings
-// (another name, another year) over the threshold at a million records.
+// identity replaces). That weight lifts the pair's prior to the share of
+// matches among supported pairs, which EM estimates on their other
+// comparisons (withinFamilyPrior); the given name and the date of birth
+// then decide between the siblings. Adding a fixed bonus instead lifted
+// unreported siblings (another name, another year) over the threshold at a
+// million records.
 //
 // A pair whose records both have siblings, none matching, is a pair whose
 // families look different; it gains log2((1-m)/(1-u)), with m the share
@@ -214,7 +215,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 	kept := make(map[rowPair]int, len(pairs))
 	floorW := lk.weightThreshold(rivalFloor)
 	drop := make([]bool, len(pairs))
-	below := map[rowPair][]int{}
+	below := map[rowPair]int{}
 	for i, p := range pairs {
 		pre := p.Weight
 		if p.Rival != nil {
@@ -223,7 +224,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 		if pre >= floorW {
 			kept[rowPair{p.Left, p.Right}] = i
 		} else {
-			below[rowPair{p.Left, p.Right}] = append(below[rowPair{p.Left, p.Right}], i)
+			below[rowPair{p.Left, p.Right}] = i
 		}
 		if p.Probability < 0.5 || !lk.applicable(p.Left, p.Right) {
 			continue
@@ -300,7 +301,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 					continue
 				}
 				// Below the scoring floor, or found by no rule: score it whole.
-				for _, i := range below[key] {
+				if i, ok := below[key]; ok {
 					drop[i] = true
 				}
 				rest = lk.restMax(key.l, rest)
