@@ -265,7 +265,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 	for _, k := range order {
 		for _, l := range membersL[k.l] {
 			for _, r := range membersR[k.r] {
-				if l == r {
+				if lk.dedupe && l == r {
 					continue
 				}
 				key := rowPair{l, r}
@@ -347,9 +347,11 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 		if by == nil {
 			continue
 		}
-		p := &extra[max(0, i-len(pairs))]
+		var p *Pair
 		if i < len(pairs) {
 			p = &pairs[i]
+		} else {
+			p = &extra[i-len(pairs)]
 		}
 		sh := lk.sharedWeight(p.Left, p.Right) + lk.pairBlockingWeight(p.Left, p.Right)
 		sup = append(sup, supported{i, sh})

@@ -156,3 +156,38 @@ func TestWithinFamilyPriorRecoversTheShareOfMatches(t *testing.T) {
 		t.Errorf("no pairs: %.3f, want the prior's 0.5", got)
 	}
 }
+
+// Two siblings matched to two siblings, nothing else: each pair supports
+// the other, and no pair needs scoring again.
+func TestSiblingEvidenceOnTwoMatchedSiblings(t *testing.T) {
+	m := trainedPersonModel(t, 8)
+	m.Prior, m.PriorFixed = 1e-4, true
+	left := &Dataset{Header: synth.Header, Rows: [][]string{
+		{"r1", "Олена", "Шевчук", "Петрівна", "f", "02.10.2016", "Маріуполь", "F1"},
+		{"r2", "Іван", "Шевчук", "Петрович", "m", "15.03.2013", "Маріуполь", "F1"},
+	}}
+	right := &Dataset{Header: synth.Header, Rows: [][]string{
+		{"l1", "Елена", "Шевчук", "Петровна", "f", "2016-10-02", "Мариуполь", "G1"},
+		{"l2", "Иван", "Шевчук", "Петрович", "m", "2013-03-15", "Мариуполь", "G1"},
+	}}
+	lk, err := NewLinker(m, left, right)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lk.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pairs, _, err := lk.Pairs(context.Background(), 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("estimate %+v", lk.SiblingEstimate())
+	if len(pairs) != 2 {
+		t.Fatalf("%d pairs, want the two siblings' own", len(pairs))
+	}
+	for _, p := range pairs {
+		if p.Left != p.Right || p.Sibling == nil {
+			t.Errorf("pair %s ↔ %s: sibling %+v", lk.LeftID(p.Left), lk.RightID(p.Right), p.Sibling)
+		}
+	}
+}
