@@ -19,10 +19,10 @@ import "math"
 // which is odds(R') when they are surely different children and vanishes
 // when they are surely one, however strong both pairs are (discounting by
 // 1 - dup alone would let a near-certain duplicate with overwhelming odds
-// still take bits). The same holds for two reports and one record. Sibling rivalry is the case where the two reports are known
-// to be different children; its pairs are left to it. Competitors are
-// judged by their weights before competition, so the order of pairs does
-// not matter.
+// still take bits). The same holds for two reports and one record.
+// Sibling rivalry is the case where the two reports are known to be
+// different children; its pairs are left to it. Competitors are judged by
+// their weights before competition, so the order of pairs does not matter.
 
 // Competitor is a better-supported pair that competes with a pair for one
 // of its records, and the weight it took.
