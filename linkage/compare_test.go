@@ -109,6 +109,14 @@ func TestEstimatedAgeComparison(t *testing.T) {
 	if got := levelOf(t, c, map[string]string{"birth_date": "~7"}, map[string]string{"birth_date": "~7"}); got != "missing" {
 		t.Errorf("two ages with no reference date: level %q, want missing", got)
 	}
+	// An age that carries its own date needs no model date, and its own
+	// date wins over the model's.
+	if got := levelOf(t, c, map[string]string{"birth_date": "~7@2026-11-27"}, map[string]string{"birth_date": "2019-05-01"}); got != "only a year or an age given, consistent" {
+		t.Errorf("~7 stated on 27 November 2026 against 1 May 2019: level %q", got)
+	}
+	if got := levelAsOf(t, c, "2030-01-01", map[string]string{"birth_date": "~7@2026-11-27"}, map[string]string{"birth_date": "2019-05-01"}); got != "only a year or an age given, consistent" {
+		t.Errorf("an age's own date lost to the model's: level %q", got)
+	}
 }
 
 func TestParseAge(t *testing.T) {
@@ -122,10 +130,18 @@ func TestParseAge(t *testing.T) {
 		{"7", 0, false}, {"~", 0, false}, {"~45", 0, false}, {"2015", 0, false}, {"~seven", 0, false}, {"7 apples", 0, false},
 	}
 	for _, tt := range tests {
-		n, ok := parseAge(tt.s)
+		n, _, ok := parseAge(tt.s)
 		if ok != tt.ok || (ok && n != tt.n) {
 			t.Errorf("parseAge(%q) = %d, %v; want %d, %v", tt.s, n, ok, tt.n, tt.ok)
 		}
+	}
+	// An age with the date it was stated at.
+	n, at, ok := parseAge("~7@2025-05-01")
+	if !ok || n != 7 || at.prec != precDay || at.y != 2025 || at.m != 5 || at.d != 1 {
+		t.Errorf("parseAge(~7@2025-05-01) = %d, %+v, %v", n, at, ok)
+	}
+	if _, _, ok := parseAge("~7@May 2025"); ok {
+		t.Error("an age with a reference that is not a date parsed")
 	}
 }
 

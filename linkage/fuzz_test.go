@@ -47,13 +47,16 @@ func FuzzParseDate(f *testing.F) {
 // An estimated age parses to a window of about a year that ends on or
 // before the date it was stated at, and agrees with itself.
 func FuzzParseAge(f *testing.F) {
-	for _, s := range []string{"~5", "≈ 12", "7 років", "3 years", "~", "~99", "5 лет", "~0"} {
+	for _, s := range []string{"~5", "≈ 12", "7 років", "3 years", "~", "~99", "5 лет", "~0", "~7@2025-05-01", "~7@"} {
 		f.Add(s, uint16(2026), uint8(11), uint8(27))
 	}
 	f.Fuzz(func(t *testing.T, s string, y uint16, m, d uint8) {
-		n, ok := parseAge(s)
+		n, own, ok := parseAge(s)
 		if !ok {
 			return
+		}
+		if own.prec != precNone && own.prec != precDay {
+			t.Fatalf("%q: reference date %+v is not a day", s, own)
 		}
 		if n < 0 || n > 30 {
 			t.Fatalf("%q parsed to age %d", s, n)

@@ -123,8 +123,11 @@ func (v *values) prepareRange(kind string, ids []uint32, done []bool) {
 		case KindString, KindExact:
 			v.norms[id] = normalizeString(s)
 		case KindDate:
-			if n, ok := parseAge(s); ok {
-				v.dates[id] = ageWindow(n, v.ageAsOf)
+			if n, at, ok := parseAge(s); ok {
+				if at.prec != precDay {
+					at = v.ageAsOf
+				}
+				v.dates[id] = ageWindow(n, at)
 			} else {
 				v.dates[id] = parseDate(s)
 			}
@@ -216,9 +219,18 @@ type dateVal struct {
 func (d dateVal) knownAge() bool { return d.age && d.hi != 0 }
 
 // parseAge reads "~7", "≈ 7", "7 years", "7 років", "7 лет" and the like;
-// ok is false when s is not an age.
-func parseAge(s string) (n int, ok bool) {
+// ok is false when s is not an age. An age may carry the date it was stated
+// at ("~7@2025-05-01", as the server writes ages of its records); at is
+// then that date, else its precision is none.
+func parseAge(s string) (n int, at dateVal, ok bool) {
 	s = strings.TrimSpace(s)
+	if a, d, found := strings.Cut(s, "@"); found {
+		at = parseDate(d)
+		if at.prec != precDay {
+			return 0, dateVal{}, false
+		}
+		s = strings.TrimSpace(a)
+	}
 	approx := false
 	for _, p := range []string{"~", "≈"} {
 		if t, found := strings.CutPrefix(s, p); found {
@@ -230,7 +242,7 @@ func parseAge(s string) (n int, ok bool) {
 		i++
 	}
 	if i == 0 || i > 2 {
-		return 0, false
+		return 0, dateVal{}, false
 	}
 	n, _ = strconv.Atoi(s[:i])
 	unit := strings.ToLower(strings.TrimSpace(s[i:]))
@@ -240,7 +252,7 @@ func parseAge(s string) (n int, ok bool) {
 	case "y", "yr", "yrs", "year", "years", "р", "р.", "рік", "роки", "років", "г", "г.", "год", "года", "лет":
 		ok = true
 	}
-	return n, ok && n <= 30
+	return n, at, ok && n <= 30
 }
 
 // ageWindow is an estimated age of n years as of the date at: born after

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/homeward-project/homeward"
 	"github.com/homeward-project/homeward/linkage/synth"
@@ -277,5 +278,40 @@ func TestAnOrganisationWithEnoughDataTrainsItsOwnModel(t *testing.T) {
 	}
 	if !strings.HasPrefix(ms[0].Model, "trained-") {
 		t.Errorf("candidates were scored by model %q, want the organisation's trained model", ms[0].Model)
+	}
+}
+
+// A located list that gives only an estimated age ("about 10" when the
+// child was registered) finds the report's child born in the window that
+// age allows as of that date, and says so in the explanation.
+func TestAnEstimatedAgeMatchesABirthInItsWindow(t *testing.T) {
+	e := newEnv(t, filepath.Join(t.TempDir(), "homeward.db"))
+	e.start()
+	c := oleksandr() // born 4 March 2015
+	if err := e.cases.CreateCase(as(e.orgA), c); err != nil {
+		t.Fatal(err)
+	}
+	e.wait()
+	// On 1 February 2026 he was 10, his birthday still to come: the year
+	// the age suggests, 2016, is wrong, and the window is right.
+	asOf := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	r := aleksandr()
+	r.BirthDate = homeward.BirthDate{Precision: homeward.PrecisionAge, EstimatedAge: 10, AgeAsOf: &asOf}
+	if _, _, err := e.located.ImportLocated(as(e.orgA), []*homeward.LocatedRecord{r}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.wait()
+	m := find(e.candidates(c.ID), r.ID)
+	if m == nil {
+		t.Fatal("the record with an estimated age is not a candidate")
+	}
+	var level string
+	for _, ev := range m.Explanation {
+		if ev.Comparison == "date of birth" {
+			level = ev.Level
+		}
+	}
+	if level != "only a year or an age given, consistent" {
+		t.Errorf("date of birth level %q, want the age consistent with the birth date", level)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/homeward-project/homeward"
 	"github.com/homeward-project/homeward/linkage"
@@ -38,14 +39,15 @@ func (v *values) query() map[string]string {
 }
 
 // birthDate writes a birth date as the linkage engine reads it. An
-// estimated age becomes the year it implies, which the model's "only a
-// year given" levels then compare within a window.
+// estimated age carries the date it was stated at ("~7@2025-05-01"), so
+// the engine compares the birth window it implies; without that date it
+// says nothing.
 func birthDate(b homeward.BirthDate) string {
 	if b.Precision == homeward.PrecisionAge {
 		if b.AgeAsOf == nil {
 			return ""
 		}
-		return strconv.Itoa(b.AgeAsOf.Year() - b.EstimatedAge)
+		return "~" + strconv.Itoa(b.EstimatedAge) + "@" + b.AgeAsOf.Format(time.DateOnly)
 	}
 	return b.String()
 }
