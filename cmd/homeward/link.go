@@ -58,7 +58,7 @@ func parseLinkArgs(args []string, stderr io.Writer) (*linkFlags, error) {
 	fs.BoolVar(&f.retrain, "retrain", false, "train m and u again even if the model holds trained values")
 	fs.BoolVar(&f.oneToOne, "one-to-one", false, "keep each record in at most one pair (best first)")
 	fs.BoolVar(&f.report, "report", false, "print training and blocking figures to standard error")
-	fs.StringVar(&f.ageAsOf, "age-as-of", "", "the `DATE` (YYYY-MM-DD) estimated ages such as ~7 were stated at; default: the model's, else today")
+	fs.StringVar(&f.ageAsOf, "age-as-of", "", "the `DATE` (YYYY-MM-DD) estimated ages such as ~7 were stated at (~7@2025-05-01 carries its own); default: the model's, else today")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: homeward link [--model FILE] [--threshold P] [--explain] LEFT [RIGHT] --out PAIRS.csv")
 		fmt.Fprintln(stderr, "\nLEFT and RIGHT are CSV or XLSX files with a header row and an id column; one file is deduplicated.")
