@@ -115,8 +115,13 @@ func (k *comparator) setWeights() {
 	for i := range k.c.Levels {
 		l := &k.c.Levels[i]
 		w := l.Weight()
+		m := l.M
+		if l.Conditional && m > 0 && l.U > 0 {
+			m = 1
+			w = math.Log2(1 / l.U)
+		}
 		k.weights = append(k.weights, w)
-		k.m = append(k.m, l.M)
+		k.m = append(k.m, m)
 		scale := 1.0
 		if l.TFRelative && l.U > 0 && u0 > 0 {
 			scale = l.U / u0
@@ -125,8 +130,8 @@ func (k *comparator) setWeights() {
 		if !k.tfLevel[i] {
 			k.maxPlain = max(k.maxPlain, w)
 		}
-		if k.tfLevel[i] && l.M > 0 {
-			w = max(w, math.Log2(l.M/(k.tfMinU*scale)))
+		if k.tfLevel[i] && m > 0 {
+			w = max(w, math.Log2(m/(k.tfMinU*scale)))
 		}
 		k.maxW = max(k.maxW, w)
 	}

@@ -152,6 +152,13 @@ type Level struct {
 	// TFAdjust weighs agreement by how rare the value is: its frequency is
 	// the level's u.
 	TFAdjust bool `json:"tf_adjust,omitempty"`
+	// Conditional marks a level that only ever occurs together with a
+	// level of an earlier comparison that already carries its chance among
+	// matches (the family name's "swapped" with the given name's: one swap
+	// shows in both). It weighs how rare it is alone, log2(1/u), so that
+	// one event does not count its rarity among matches twice. Training
+	// still estimates its m, which is not used.
+	Conditional bool `json:"conditional,omitempty"`
 	// TFRelative, for a fuzzy level, scales the level's u by the value's
 	// frequency relative to the average (the first term-frequency level's
 	// u): a misspelt rare name is a rarer coincidence than a misspelt

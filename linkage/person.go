@@ -84,7 +84,7 @@ func PersonModel() *Model {
 					tfLevel("same", WhenNormalised, 0.5),
 					tfReasons("transliteration or Ukrainian/Russian equivalent", 0.2, "transliteration", "equivalent"),
 					reasons("gender form", 0.03, "gender_form"),
-					{Label: "given and family names swapped", When: WhenSwapped, Threshold: 0.8, M: 0.02, TFAdjust: true},
+					{Label: "given and family names swapped", When: WhenSwapped, Threshold: 0.8, M: 0.02, TFAdjust: true, Conditional: true},
 					tfRelative(reasons("phonetic or typo", 0.05, "phonetic", "typo", "diminutive")),
 					scoreLevel("similar (score ≥ 0.92)", 0.92, 0.04),
 					scoreLevel("similar (score ≥ 0.80)", 0.80, 0.03),

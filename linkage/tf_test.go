@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,38 @@ func TestMisspeltRareSurnameWeighsMore(t *testing.T) {
 	t.Logf("misspelt common surname %+.2f bits, rare %+.2f", common, rare)
 	if rare < common+3 {
 		t.Errorf("a misspelt rare surname weighs %.2f, a misspelt common one %.2f", rare, common)
+	}
+}
+
+// One swap of given and family names shows in both name comparisons: the
+// given name's level carries its chance among matches, and the family
+// name's (conditional) weighs only how rare the agreement is.
+func TestSwappedNamesCountTheSwapOnce(t *testing.T) {
+	m := trainedPersonModel(t, 9)
+	header := []string{"id", "given_name", "family_name"}
+	left := &Dataset{Header: header, Rows: [][]string{{"r1", "Олена", "Бубликюк"}}}
+	right := &Dataset{Header: header, Rows: [][]string{{"l1", "Бубликюк", "Олена"}}}
+	lk, err := NewLinker(m, left, right)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k *comparator
+	for _, c := range lk.comps {
+		if c.c.Field == FieldFamilyName {
+			k = c
+		}
+	}
+	a, b, sa, sb := lk.refs(k, 0, 0)
+	lv := k.level(a, b, sa, sb, nil)
+	if k.c.Levels[lv].Label != "given and family names swapped" || !k.c.Levels[lv].Conditional {
+		t.Fatalf("family name level %q (conditional %v)", k.c.Levels[lv].Label, k.c.Levels[lv].Conditional)
+	}
+	u := max(k.freq(a), k.freq(b), k.tfMinU) * k.tfScale[lv]
+	got := k.levelWeight(lv, a, b)
+	if want := math.Log2(1 / u); math.Abs(got-want) > 1e-9 {
+		t.Errorf("family name swapped weighs %.3f, want log2(1/u) = %.3f", got, want)
+	}
+	if m := k.c.Levels[lv].M; got <= math.Log2(m/u) {
+		t.Errorf("the swap's chance (m %.3g) is counted again: %.3f", m, got)
 	}
 }
