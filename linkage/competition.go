@@ -24,13 +24,6 @@ import "math"
 // different children; its pairs are left to it. Competitors are judged by
 // their weights before competition, so the order of pairs does not matter.
 
-// Competitor is a better-supported pair that competes with a pair for one
-// of its records, and the weight it took.
-type Competitor struct {
-	Left, Right int
-	Weight      float64
-}
-
 // competition reports whether pairs compete: linking two files under a
 // model that says a child appears once in each, unless listed twice.
 func (lk *Linker) competition() bool { return lk.model.Exclusive && !lk.dedupe }
@@ -39,18 +32,17 @@ func (lk *Linker) competition() bool { return lk.model.Exclusive && !lk.dedupe }
 // claim. Pairs must be sorted.
 func (lk *Linker) addCompetition(pairs []Pair, priorW float64) {
 	lf, rf := lk.left.family, lk.right.family
-	siblings := func(f []uint32, a, b int) bool { return f != nil && f[a] != 0 && f[a] == f[b] }
 	pens, best := rivalOdds(pairs, priorW, func(i, j int, sameLeft bool) float64 {
 		p, q := pairs[i], pairs[j]
 		var dup float64
 		switch {
 		case sameLeft:
-			if siblings(rf, p.Right, q.Right) {
+			if sameFamily(rf, p.Right, q.Right) {
 				return 0
 			}
 			dup = lk.duplicate(lk.right, p.Right, q.Right, priorW)
 		default:
-			if siblings(lf, p.Left, q.Left) {
+			if sameFamily(lf, p.Left, q.Left) {
 				return 0
 			}
 			dup = lk.duplicate(lk.left, p.Left, q.Left, priorW)
@@ -60,7 +52,7 @@ func (lk *Linker) addCompetition(pairs []Pair, priorW float64) {
 	})
 	lowerBy(pairs, pens, priorW, func(i int) {
 		b := pairs[best[i]]
-		pairs[i].Competitor = &Competitor{Left: b.Left, Right: b.Right, Weight: -pens[i]}
+		pairs[i].Competitor = &OtherPair{Left: b.Left, Right: b.Right, Weight: -pens[i]}
 	})
 }
 

@@ -65,17 +65,17 @@ type Pair struct {
 	Probability float64
 	// Sibling, when set, is the pair of siblings whose match added to this
 	// pair's weight.
-	Sibling *SiblingMatch
+	Sibling *OtherPair
 	// Rival, when set, is the better-supported pair of a sibling that
 	// competes for one of this pair's records, and the weight it took.
-	Rival *SiblingMatch
+	Rival *OtherPair
 	// NoSibling is the weight (≤ 0) the pair gained because both its
 	// records have siblings on their sides and no sibling pair matches.
 	NoSibling float64
 	// Competitor, when set, is the best of the pairs that compete with this
 	// one for one of its records (see Model.Exclusive), and the weight
 	// they took.
-	Competitor *Competitor
+	Competitor *OtherPair
 }
 
 // Contribution is one comparison's part in a pair's weight: the level it
@@ -516,12 +516,18 @@ func (lk *Linker) blockingWeight(l, r, rule int) float64 {
 // onlyNoTraining reports whether only no-training rules produce the pair.
 func (lk *Linker) onlyNoTraining(l, r int) bool {
 	mask := lk.rulesOf(l, r)
-	for ri, rule := range lk.rules {
-		if rule.train && mask&(1<<ri) != 0 {
-			return false
+	return mask != 0 && mask&lk.trainingRules() == 0
+}
+
+// trainingRules is the set of the rules training learns from, a bit each.
+func (lk *Linker) trainingRules() uint64 {
+	var mask uint64
+	for ri, r := range lk.rules {
+		if r.train {
+			mask |= 1 << ri
 		}
 	}
-	return mask != 0
+	return mask
 }
 
 // priorWeight is log2 of the prior odds.
@@ -712,14 +718,13 @@ func (lk *Linker) Explain(p Pair) []Contribution {
 			Weight:     w,
 		})
 	}
-	if p.Sibling != nil {
-		out = append(out, Contribution{
-			Comparison: "siblings",
-			Level:      "a sibling matches too",
-			Weight:     p.Sibling.Weight,
-			Detail:     lk.left.ids[p.Sibling.Left] + " ↔ " + lk.right.ids[p.Sibling.Right],
-		})
+	other := func(comparison, level string, o *OtherPair) {
+		if o != nil {
+			out = append(out, Contribution{Comparison: comparison, Level: level, Weight: o.Weight,
+				Detail: lk.left.ids[o.Left] + " ↔ " + lk.right.ids[o.Right]})
+		}
 	}
+	other("siblings", "a sibling matches too", p.Sibling)
 	if p.NoSibling != 0 {
 		out = append(out, Contribution{
 			Comparison: "siblings",
@@ -727,22 +732,8 @@ func (lk *Linker) Explain(p Pair) []Contribution {
 			Weight:     p.NoSibling,
 		})
 	}
-	if c := p.Competitor; c != nil {
-		out = append(out, Contribution{
-			Comparison: "competition",
-			Level:      "another candidate for one of these records is a different person",
-			Weight:     c.Weight,
-			Detail:     lk.left.ids[c.Left] + " ↔ " + lk.right.ids[c.Right],
-		})
-	}
-	if p.Rival != nil {
-		out = append(out, Contribution{
-			Comparison: "siblings",
-			Level:      "a sibling matches one of these records too",
-			Weight:     p.Rival.Weight,
-			Detail:     lk.left.ids[p.Rival.Left] + " ↔ " + lk.right.ids[p.Rival.Right],
-		})
-	}
+	other("competition", "another candidate for one of these records is a different person", p.Competitor)
+	other("siblings", "a sibling matches one of these records too", p.Rival)
 	return out
 }
 

@@ -1,16 +1,13 @@
 package linkage
 
-import (
-	"math"
-	"math/bits"
-)
+import "math"
 
-// SiblingMatch is the evidence a pair gains from siblings: another record of
-// the left record's family matches another record of the right record's
-// family.
-type SiblingMatch struct {
-	Left, Right int     // the siblings' rows
-	Weight      float64 // what the agreement adds
+// OtherPair is another pair that bears on a pair's weight (a sibling's
+// match, a sibling's or a stranger's rival claim to one of its records), and
+// what it added or took.
+type OtherPair struct {
+	Left, Right int // the other pair's rows
+	Weight      float64
 }
 
 func (lk *Linker) siblings() bool {
@@ -52,14 +49,19 @@ func (lk *Linker) addSiblingRivalry(pairs []Pair, priorW float64) {
 		p, q := pairs[i], pairs[j]
 		if sameLeft {
 			// Two located siblings and one report.
-			return b2f(rf != nil && rf[p.Right] != 0 && rf[q.Right] == rf[p.Right])
+			return b2f(sameFamily(rf, p.Right, q.Right))
 		}
-		return b2f(lf != nil && lf[p.Left] != 0 && lf[q.Left] == lf[p.Left])
+		return b2f(sameFamily(lf, p.Left, q.Left))
 	})
 	lowerBy(pairs, pens, priorW, func(i int) {
 		b := pairs[best[i]]
-		pairs[i].Rival = &SiblingMatch{Left: b.Left, Right: b.Right, Weight: -pens[i]}
+		pairs[i].Rival = &OtherPair{Left: b.Left, Right: b.Right, Weight: -pens[i]}
 	})
+}
+
+// sameFamily reports whether rows a and b of a side belong to one family.
+func sameFamily(family []uint32, a, b int) bool {
+	return family != nil && family[a] != 0 && family[a] == family[b]
 }
 
 func b2f(b bool) float64 {
@@ -254,9 +256,9 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 	if !lk.dedupe {
 		membersR = members(lk.right)
 	}
-	support := make([]*SiblingMatch, len(pairs))
+	support := make([]*OtherPair, len(pairs))
 	var extra []Pair
-	var extraSupport []*SiblingMatch
+	var extraSupport []*OtherPair
 	est := SiblingEstimate{Applicable: applicable}
 	lk.siblingFound = lk.siblingFound[:0]
 	var sumSP float64 // matches among supported blocked pairs
@@ -275,14 +277,14 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 				if seen[key] {
 					continue
 				}
-				var by *SiblingMatch
+				var by *OtherPair
 				for _, j := range anchors[k] {
 					a := pairs[j]
 					if a.Left == l || a.Right == r || (lk.dedupe && (a.Left == r || a.Right == l)) {
 						continue
 					}
 					if by == nil || a.Probability > by.Weight {
-						by = &SiblingMatch{Left: a.Left, Right: a.Right, Weight: a.Probability}
+						by = &OtherPair{Left: a.Left, Right: a.Right, Weight: a.Probability}
 					}
 				}
 				if by == nil {
@@ -308,7 +310,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 				w := lk.score(key.l, key.r, math.Inf(-1), rest, nil)
 				if rules != 0 {
 					est.Supported++
-					w += lk.blockingWeight(key.l, key.r, bits.TrailingZeros64(rules))
+					w += lk.pairBlockingWeight(key.l, key.r)
 				} else {
 					est.Found++
 					lk.siblingFound = append(lk.siblingFound, [2]int{key.l, key.r})
@@ -375,7 +377,7 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 		gain[s.i] = max(0, est.Family-s.shared)
 	}
 	out := pairs[:0:0]
-	apply := func(p Pair, by *SiblingMatch, gain float64) {
+	apply := func(p Pair, by *OtherPair, gain float64) {
 		switch {
 		case by != nil:
 			by.Weight = gain
@@ -402,11 +404,10 @@ func (lk *Linker) addSiblingEvidence(pairs []Pair, priorW float64, applicable in
 // pairBlockingWeight is the blocking weight of a pair (0 for a pair no
 // rule produced). It adjusts the prior, which family identity replaces.
 func (lk *Linker) pairBlockingWeight(l, r int) float64 {
-	rules := lk.rulesOf(l, r)
-	if rules == 0 {
-		return 0
+	if lk.onlyNoTraining(l, r) {
+		return lk.model.NoTrainingWeight
 	}
-	return lk.blockingWeight(l, r, bits.TrailingZeros64(rules))
+	return 0
 }
 
 // withinFamilyPrior estimates, by expectation-maximisation, the share of

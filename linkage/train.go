@@ -213,12 +213,7 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 	// Training tells pairs apart only by the training rules that produce
 	// them: leaving the others out keeps the patterns few (and EM fast)
 	// however many rules catch altered records.
-	var trainMask uint64
-	for ri, r := range lk.rules {
-		if r.train {
-			trainMask |= 1 << ri
-		}
-	}
+	trainMask := lk.trainingRules()
 	workers := runtime.GOMAXPROCS(0)
 	maps := make([]map[patternKey]float64, workers)
 	rowKeys := make([][]patternKey, len(rows))
@@ -460,12 +455,7 @@ func (lk *Linker) trainPrior(ps *patternSet, cfg TrainingConfig) (int, bool) {
 			m[i][j] = max(l.M, 1e-9)
 		}
 	}
-	var mask uint64
-	for ri, r := range lk.rules {
-		if r.train {
-			mask |= 1 << ri
-		}
-	}
+	mask := lk.trainingRules()
 	all := ps
 	lk.model.NoTrainingWeight = 0
 	if mask != 1<<len(lk.rules)-1 {
