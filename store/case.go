@@ -364,40 +364,30 @@ func (s *CaseService) UpdateCase(ctx context.Context, c *homeward.Case) error {
 	}
 	nc := *c
 	normaliseCase(&nc)
-	err := s.db.write(ctx, func(t *tx) error {
-		var args []any
-		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-		q := `SELECT ` + caseColumns + ` FROM cases c WHERE c.id = ` + arg(c.ID) + ` AND ` + visibleClause(a, "c", homeward.EntityCase, arg)
-		old, err := scanCase(t.QueryRowContext(ctx, q, args...))
-		if err != nil {
-			return scanErr(err, "case", c.ID)
-		}
-		if !a.System && old.OrgID != a.OrgID {
-			return homeward.Errorf(homeward.EFORBIDDEN, "Only the organisation that holds a case may change it.")
-		}
-		if old.Version != c.Version {
-			return conflict("case")
-		}
-		// The stage moves only through WorkflowService.Transition, where the
-		// guards run; an edit can neither skip them nor undo a move.
-		nc.Stage, nc.CloseReason = old.Stage, old.CloseReason
-		// What the store owns stays as stored.
-		nc.Reference, nc.OrgID, nc.ImportKey, nc.CreatedBy, nc.CreatedAt = old.Reference, old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
-		nc.Version, nc.UpdatedAt = old.Version+1, t.at
-		if err := t.updateVersioned(ctx, "cases", caseFields, s.db.caseValues(&nc), c.ID, c.Version, "case"); err != nil {
-			return err
-		}
-		ch, err := changes(old, &nc)
-		if err != nil {
-			return err
-		}
-		return t.appendEvent(ctx, homeward.EntityCase, c.ID, homeward.ActionUpdate, old.OrgID, ch)
-	})
-	if err != nil {
+	if err := editRecord(ctx, s.db, a, caseEdit, c.ID, c.Version, &nc); err != nil {
 		return err
 	}
 	*c = nc
 	return nil
+}
+
+// caseEdit is how UpdateCase edits a case.
+var caseEdit = editKind[homeward.Case]{
+	table: "cases", alias: "c", columns: caseColumns, fields: caseFields,
+	entity: homeward.EntityCase, what: "case",
+	forbidden: "Only the organisation that holds a case may change it.",
+	scan:      scanCase,
+	values:    (*DB).caseValues,
+	org:       func(c *homeward.Case) int64 { return c.OrgID },
+	version:   func(c *homeward.Case) int { return c.Version },
+	keep: func(nc, old *homeward.Case, at time.Time) {
+		// The stage moves only through WorkflowService.Transition, where
+		// the guards run; an edit can neither skip them nor undo a move.
+		nc.Stage, nc.CloseReason = old.Stage, old.CloseReason
+		// What the store owns stays as stored.
+		nc.Reference, nc.OrgID, nc.ImportKey, nc.CreatedBy, nc.CreatedAt = old.Reference, old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
+		nc.Version, nc.UpdatedAt = old.Version+1, at
+	},
 }
 
 // ImportCases stores all cases in one transaction: all or nothing. Cases

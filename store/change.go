@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/homeward-project/homeward"
 )
@@ -151,6 +152,54 @@ func caseCreateLog(c *homeward.Case) []homeward.Change {
 	l.str("stage", string(c.Stage))
 	l.str("close_reason", string(c.CloseReason))
 	return l.sorted()
+}
+
+// editKind is what editRecord needs to know of a record type that users
+// edit under optimistic concurrency (cases, located records).
+type editKind[T any] struct {
+	table, alias, columns, fields string
+	entity                        string // event entity type
+	what                          string // in errors: "case", "located record"
+	forbidden                     string // the message for another organisation's edit
+	scan                          func(rowScanner) (*T, error)
+	values                        func(*DB, *T) []any // in the order of fields
+	org                           func(*T) int64
+	version                       func(*T) int
+	// keep copies into nw what the store owns from old and what an edit
+	// may not change, and sets the version and update time it will have.
+	keep func(nw, old *T, at time.Time)
+}
+
+// editRecord writes nw, the edit of record id the actor started from
+// version, in one transaction with its update event: the record must be
+// visible to the actor and held by its organisation, and still at version
+// (else ECONFLICT). nw comes back as stored.
+func editRecord[T any](ctx context.Context, db *DB, a homeward.Actor, k editKind[T], id int64, version int, nw *T) error {
+	return db.write(ctx, func(t *tx) error {
+		var args []any
+		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+		q := `SELECT ` + k.columns + ` FROM ` + k.table + ` ` + k.alias + ` WHERE ` + k.alias + `.id = ` + arg(id) +
+			` AND ` + visibleClause(a, k.alias, k.entity, arg)
+		old, err := k.scan(t.QueryRowContext(ctx, q, args...))
+		if err != nil {
+			return scanErr(err, k.what, id)
+		}
+		if !a.System && k.org(old) != a.OrgID {
+			return homeward.Errorf(homeward.EFORBIDDEN, "%s", k.forbidden)
+		}
+		if k.version(old) != version {
+			return conflict(k.what)
+		}
+		k.keep(nw, old, t.at)
+		if err := t.updateVersioned(ctx, k.table, k.fields, k.values(t.db, nw), id, version, k.what); err != nil {
+			return err
+		}
+		ch, err := changes(old, nw)
+		if err != nil {
+			return err
+		}
+		return t.appendEvent(ctx, k.entity, id, homeward.ActionUpdate, k.org(old), ch)
+	})
 }
 
 // updateVersioned writes vals to the comma-separated fields of the row id

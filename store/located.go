@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/homeward-project/homeward"
 )
@@ -197,36 +198,26 @@ func (s *LocatedService) UpdateLocated(ctx context.Context, r *homeward.LocatedR
 	}
 	nl := *r
 	normaliseLocated(&nl)
-	err := s.db.write(ctx, func(t *tx) error {
-		var args []any
-		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-		q := `SELECT ` + locatedColumns + ` FROM located l WHERE l.id = ` + arg(r.ID) + ` AND ` + visibleClause(a, "l", homeward.EntityLocated, arg)
-		old, err := scanLocated(t.QueryRowContext(ctx, q, args...))
-		if err != nil {
-			return scanErr(err, "located record", r.ID)
-		}
-		if !a.System && old.OrgID != a.OrgID {
-			return homeward.Errorf(homeward.EFORBIDDEN, "Only the organisation that holds a record may change it.")
-		}
-		if old.Version != r.Version {
-			return conflict("located record")
-		}
-		nl.OrgID, nl.ImportKey, nl.CreatedBy, nl.CreatedAt = old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
-		nl.Version, nl.UpdatedAt = old.Version+1, t.at
-		if err := t.updateVersioned(ctx, "located", locatedFields, s.db.locatedValues(&nl), r.ID, r.Version, "located record"); err != nil {
-			return err
-		}
-		ch, err := changes(old, &nl)
-		if err != nil {
-			return err
-		}
-		return t.appendEvent(ctx, homeward.EntityLocated, r.ID, homeward.ActionUpdate, old.OrgID, ch)
-	})
-	if err != nil {
+	if err := editRecord(ctx, s.db, a, locatedEdit, r.ID, r.Version, &nl); err != nil {
 		return err
 	}
 	*r = nl
 	return nil
+}
+
+// locatedEdit is how UpdateLocated edits a located record.
+var locatedEdit = editKind[homeward.LocatedRecord]{
+	table: "located", alias: "l", columns: locatedColumns, fields: locatedFields,
+	entity: homeward.EntityLocated, what: "located record",
+	forbidden: "Only the organisation that holds a record may change it.",
+	scan:      scanLocated,
+	values:    (*DB).locatedValues,
+	org:       func(l *homeward.LocatedRecord) int64 { return l.OrgID },
+	version:   func(l *homeward.LocatedRecord) int { return l.Version },
+	keep: func(nl, old *homeward.LocatedRecord, at time.Time) {
+		nl.OrgID, nl.ImportKey, nl.CreatedBy, nl.CreatedAt = old.OrgID, old.ImportKey, old.CreatedBy, old.CreatedAt
+		nl.Version, nl.UpdatedAt = old.Version+1, at
+	},
 }
 
 // ImportLocated stores all records in one transaction: all or nothing.
