@@ -118,56 +118,26 @@ func levenshtein(a, b string, limit int) int {
 		}
 		return min(diff, limit+1)
 	}
-	if len(a) <= 32 && len(b) <= 32 && isASCII(a) && isASCII(b) {
-		return levenshteinShort(a, b, limit)
-	}
-	var ra, rb []rune
 	if isASCII(a) && isASCII(b) {
-		ra, rb = make([]rune, len(a)), make([]rune, len(b))
-		for i := 0; i < len(a); i++ {
-			ra[i] = rune(a[i])
-		}
-		for i := 0; i < len(b); i++ {
-			rb[i] = rune(b[i])
-		}
-	} else {
-		ra, rb = []rune(a), []rune(b)
+		// Bytes are letters; a short conversion stays on the stack, and
+		// dates and codes are compared millions of times.
+		return editDistance([]byte(a), []byte(b), limit)
 	}
-	if d := len(ra) - len(rb); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(rb)], limit+1)
+	return editDistance([]rune(a), []rune(b), limit)
 }
 
-// levenshteinShort is levenshtein for short ASCII strings, without
-// allocating: dates and codes are compared millions of times.
-func levenshteinShort(a, b string, limit int) int {
+// editDistance is levenshtein over letters of any kind, in rows on the
+// stack for up to 32 letters.
+func editDistance[E comparable](a, b []E, limit int) int {
 	if d := len(a) - len(b); d > limit || -d > limit {
 		return limit + 1
 	}
 	var prevA, curA [33]int
-	prev, cur := prevA[:len(b)+1], curA[:len(b)+1]
+	prev, cur := prevA[:], curA[:]
+	if len(b) >= len(prevA) {
+		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}

@@ -37,6 +37,9 @@ func TestLevenshteinStopsAtTheLimit(t *testing.T) {
 		{"Олена", "Олена", 1, 0},
 		{"Олена", "Алена", 1, 1},
 		{"abc", "abcd", 1, 1},
+		// Longer than the rows kept on the stack.
+		{"abcdefghijklmnopqrstuvwxyz0123456789ABCD", "abcdefghijklmnopqrstuvwxyz0123456789ABXD", 2, 1},
+		{"Олександра Олександрівна Шевченко-Ковальська", "Олександра Олександрівна Шевчнко-Ковальська", 2, 1},
 	}
 	for _, tt := range tests {
 		if got := levenshtein(tt.a, tt.b, tt.limit); got != tt.want {
