@@ -509,6 +509,12 @@ func comparePart(a, b *part) Similarity {
 		return Similarity{Score: scoreGenderForm, Reason: GenderForm}
 	}
 	known := (a.given != 0 || len(a.dims) > 0) && (b.given != 0 || len(b.dims) > 0)
+	jw := JaroWinkler(a.code, b.code)
+	if known {
+		// Two different known given names (Олена, Олеся) are different
+		// names however close their letters are.
+		return Similarity{Score: 0.4 * jw, Reason: Different}
+	}
 	d := distance(a.code, b.code)
 	if a.alts != "" || b.alts != "" {
 		anyCodes(a, b, func(x, y string) bool { d = min(d, distance(x, y)); return false })
@@ -518,24 +524,16 @@ func comparePart(a, b *part) Similarity {
 		// Катерина): one slip from a form of the name is a typo of it.
 		d = min(d, classDistance(a, b), classDistance(b, a))
 	}
-	jw := JaroWinkler(a.code, b.code)
-	if !known {
-		short := min(len(a.code), len(b.code))
-		switch {
-		case d == 1 && short >= 4:
-			return Similarity{Score: max(scoreTypo1, 0.6*jw), Reason: Typo, Distance: 1}
-		case d == 2 && short >= 7:
-			return Similarity{Score: max(scoreTypo2, 0.6*jw), Reason: Typo, Distance: 2}
-		case d == 2 && short >= 5 && jw >= 0.85:
-			// Two slips in a short name (Segei for Sergei, Сергій): a
-			// weaker typo, still more than a different name.
-			return Similarity{Score: scoreTypo2Short, Reason: Typo, Distance: 2}
-		}
-	}
-	// Two different known given names (Олена, Олеся) are different names
-	// however close their letters are.
-	if known {
-		return Similarity{Score: 0.4 * jw, Reason: Different}
+	short := min(len(a.code), len(b.code))
+	switch {
+	case d == 1 && short >= 4:
+		return Similarity{Score: max(scoreTypo1, 0.6*jw), Reason: Typo, Distance: 1}
+	case d == 2 && short >= 7:
+		return Similarity{Score: max(scoreTypo2, 0.6*jw), Reason: Typo, Distance: 2}
+	case d == 2 && short >= 5 && jw >= 0.85:
+		// Two slips in a short name (Segei for Sergei, Сергій): a weaker
+		// typo, still more than a different name.
+		return Similarity{Score: scoreTypo2Short, Reason: Typo, Distance: 2}
 	}
 	return Similarity{Score: 0.6 * jw, Reason: Different}
 }
