@@ -591,12 +591,12 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 	sib := lk.siblings()
 	if sib {
 		lk.familySizes()
-		// Sibling evidence can lift a pair by some bits: score down to a
-		// floor below the threshold, and the pairs it supports from there
-		// are scored again whole.
-		minW = min(minW, lk.weightThreshold(rivalFloor))
 	}
-	if lk.rivalry() || lk.competition() {
+	if sib || lk.rivalry() || lk.competition() {
+		// Sibling evidence lifts pairs, rivals and competitors take from
+		// them: score down to the floor whatever the threshold, and keep
+		// what reaches it at the end. (The pairs a sibling supports from
+		// below the floor are scored again whole.)
 		minW = min(minW, lk.weightThreshold(rivalFloor))
 	}
 	priorW := lk.priorWeight()
