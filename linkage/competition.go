@@ -24,9 +24,10 @@ import "math"
 // different children; its pairs are left to it. Competitors are judged by
 // their weights before competition, so the order of pairs does not matter.
 
-// competition reports whether pairs compete: linking two files under a
-// model that says a child appears once in each, unless listed twice.
-func (lk *Linker) competition() bool { return lk.model.Exclusive && !lk.dedupe }
+// exclusive reports whether a record matches at most one of its
+// candidates, so that they compete and EM knows it: linking two files under
+// a model that says a child appears once in each, unless listed twice.
+func (lk *Linker) exclusive() bool { return lk.model.Exclusive && !lk.dedupe }
 
 // addCompetition takes from each pair the weight its competitors' odds
 // claim. Pairs must be sorted.

@@ -74,7 +74,7 @@ func TestCompetitionBetweenDifferentChildrenNotDuplicates(t *testing.T) {
 		}
 	}
 	lk.dedupe = true
-	if lk.competition() {
+	if lk.exclusive() {
 		t.Error("competition applies when deduplicating one file")
 	}
 }

@@ -592,7 +592,7 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 	if sib {
 		lk.familySizes()
 	}
-	if sib || lk.rivalry() || lk.competition() {
+	if sib || lk.rivalry() || lk.exclusive() {
 		// Sibling evidence lifts pairs, rivals and competitors take from
 		// them: score down to the floor whatever the threshold, and keep
 		// what reaches it at the end. (The pairs a sibling supports from
@@ -678,7 +678,7 @@ func (lk *Linker) Pairs(ctx context.Context, threshold float64) ([]Pair, Blockin
 		rep.SiblingFound = lk.siblingEst.Found
 		sortPairs(out)
 	}
-	if lk.competition() {
+	if lk.exclusive() {
 		lk.addCompetition(out, priorW)
 	}
 	if minW < finalW {

@@ -216,7 +216,11 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 	trainMask := lk.trainingRules()
 	workers := runtime.GOMAXPROCS(0)
 	maps := make([]map[patternKey]float64, workers)
-	rowKeys := make([][]patternKey, len(rows))
+	// Only an exclusive model's E-step needs each row's pairs.
+	var rowKeys [][]patternKey
+	if lk.exclusive() {
+		rowKeys = make([][]patternKey, len(rows))
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -238,7 +242,9 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 					}
 					key.rules = lk.rulesIn(l, r, trainMask)
 					m[key]++
-					rowKeys[i] = append(rowKeys[i], key)
+					if rowKeys != nil {
+						rowKeys[i] = append(rowKeys[i], key)
+					}
 				})
 			}
 			maps[w] = m
@@ -269,6 +275,9 @@ func (lk *Linker) patterns(ctx context.Context, cfg TrainingConfig) (*patternSet
 		ps.counts = append(ps.counts, all[k])
 		ps.total += all[k]
 		index[k] = int32(i)
+	}
+	if rowKeys == nil {
+		return ps, nil
 	}
 	ps.groups = make([][]int32, len(rows))
 	for i, keys := range rowKeys {
@@ -558,7 +567,7 @@ func (lk *Linker) em(ps *patternSet, cfg TrainingConfig, active []bool, m [][]fl
 		am[i] = make([]float64, len(k.when))
 		au[i] = make([]float64, len(k.when))
 	}
-	exclusive := lk.model.Exclusive && !lk.dedupe && ps.groups != nil
+	exclusive := lk.exclusive() && ps.groups != nil
 	post := make([]float64, len(ps.keys)) // expected matches per pattern
 	var odds []float64
 	if exclusive {
