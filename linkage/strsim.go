@@ -17,12 +17,8 @@ func jaroWinkler(a, b string) float64 {
 	ra, rb := []rune(a), []rune(b)
 	ia := make([]int32, len(ra))
 	ib := make([]int32, len(rb))
-	for i, r := range ra {
-		ia[i] = r
-	}
-	for i, r := range rb {
-		ib[i] = r
-	}
+	copy(ia, ra)
+	copy(ib, rb)
 	return jw(ia, ib)
 }
 

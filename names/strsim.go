@@ -99,7 +99,7 @@ func jaro(a, b []rune) float64 {
 	}
 	window := max(len(b)/2-1, 0)
 	var fa, fb [48]bool
-	ma, mb := fa[:0], fb[:0]
+	var ma, mb []bool
 	if len(a) <= len(fa) && len(b) <= len(fb) {
 		ma, mb = fa[:len(a)], fb[:len(b)]
 	} else {

@@ -43,17 +43,16 @@ type Corpus struct {
 
 // child is a person of the synthetic population.
 type child struct {
-	male    bool
-	given   *givenName
-	root    int // surname root
-	suffix  int
-	father  int
-	year    int
-	month   int
-	day     int
-	place   int
-	family  int
-	located bool
+	male   bool
+	given  *givenName
+	root   int // surname root
+	suffix int
+	father int
+	year   int
+	month  int
+	day    int
+	place  int
+	family int
 }
 
 type gen struct {
