@@ -15,10 +15,13 @@ const (
 	SourceNGOReport       SourceKind = "ngo_report"
 	SourceTestimony       SourceKind = "testimony"
 	SourceOpenSource      SourceKind = "open_source"
+	// SourceCounterpartAnswer is a record made from the other side's
+	// answer about a list entry that said where the child is.
+	SourceCounterpartAnswer SourceKind = "counterpart_answer"
 )
 
 // SourceKinds lists every source kind.
-var SourceKinds = []SourceKind{SourceCounterpartList, SourceAdoptionDB, SourceNGOReport, SourceTestimony, SourceOpenSource}
+var SourceKinds = []SourceKind{SourceCounterpartList, SourceAdoptionDB, SourceNGOReport, SourceTestimony, SourceOpenSource, SourceCounterpartAnswer}
 
 // Valid reports whether k is known; empty means not recorded.
 func (k SourceKind) Valid() bool {

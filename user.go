@@ -39,6 +39,12 @@ func (r Role) CanWriteRecords() bool {
 	return r == RoleAdmin || r == RoleSupervisor || r == RoleCaseworker
 }
 
+// CanExchange reports whether the role may build and send return lists,
+// open bundles and answer the other side's lists.
+func (r Role) CanExchange() bool {
+	return r == RoleAdmin || r == RoleSupervisor || r == RoleLiaison
+}
+
 // IsSupervisorRank reports whether the role may take supervisor decisions
 // (confirm a match, approve a verification).
 func (r Role) IsSupervisorRank() bool {

@@ -19,6 +19,8 @@ type TransitionFacts struct {
 	Verifications         int  // verification records of the case
 	VerificationApproved  bool // a verification with outcome confirmed, approved by a second supervisor
 	ConsentShareMediator  bool // consent to share the case with a mediator
+	OnSealedList          bool // the case is an entry of a sealed return list
+	ReturnAgreed          bool // the latest answer to its latest list entry agreed the return
 	BestInterestsReturn   bool // a best-interests record decided for return
 	HandoverRecorded      bool
 	ReunificationRecorded bool
@@ -51,6 +53,10 @@ var (
 		func(f TransitionFacts) bool { return f.VerificationApproved }}
 	guardConsentMediator = guard{EINVALID, "consents.share_mediator", "consent to share the case with a mediator",
 		func(f TransitionFacts) bool { return f.ConsentShareMediator }}
+	guardSealedList = guard{EINVALID, "", "an entry on a return list sealed by a second supervisor",
+		func(f TransitionFacts) bool { return f.OnSealedList }}
+	guardReturnAgreed = guard{EINVALID, "", "the other side's answer “return agreed” to the case's list entry",
+		func(f TransitionFacts) bool { return f.ReturnAgreed }}
 	guardBestInterests = guard{EINVALID, "", "a best-interests record that decided for return",
 		func(f TransitionFacts) bool { return f.BestInterestsReturn }}
 	guardHandover = guard{EINVALID, "", "a handover record (date, place, route or third country, escort, direction of return)",
@@ -74,8 +80,8 @@ var forward = map[Stage]struct {
 	StageRegistered: {StageTracing, []guard{guardConsentTracing}},
 	StageTracing:    {StageLocated, []guard{guardConfirmedMatch}},
 	StageLocated:    {StageVerified, []guard{guardVerification, guardVerificationApproved}},
-	StageVerified:   {StageListed, []guard{guardConsentMediator}},
-	StageListed:     {StageAgreed, []guard{guardBestInterests}},
+	StageVerified:   {StageListed, []guard{guardConsentMediator, guardSealedList}},
+	StageListed:     {StageAgreed, []guard{guardReturnAgreed, guardBestInterests}},
 	StageAgreed:     {StageHandedOver, []guard{guardHandover}},
 	StageHandedOver: {StageReunified, []guard{guardReunification}},
 	StageReunified:  {StageMonitoring, []guard{guardFollowUp}},

@@ -2,63 +2,20 @@ package matching_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/internal/dbtest"
 	"github.com/homeward-project/homeward/matching"
 	"github.com/homeward-project/homeward/store"
 )
 
-// eachDB runs fn on a fresh SQLite file, and on a fresh PostgreSQL schema
-// when HOMEWARD_TEST_DATABASE_URL is set (failing without it when CI=true).
+// eachDB runs fn on a fresh database of each backend (see dbtest).
 func eachDB(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "homeward.db")) })
-	t.Run("postgres", func(t *testing.T) {
-		base := os.Getenv("HOMEWARD_TEST_DATABASE_URL")
-		if base == "" {
-			msg := "PostgreSQL tests need HOMEWARD_TEST_DATABASE_URL, e.g. HOMEWARD_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-		// Opening the store registers the pgx driver.
-		first, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "driver.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		first.Close()
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := make([]byte, 6)
-		rand.Read(b)
-		schema := "m_" + hex.EncodeToString(b)
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			admin.Close()
-			t.Fatalf("create test schema: %v", err)
-		}
-		t.Cleanup(func() {
-			if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-				t.Errorf("drop test schema: %v", err)
-			}
-			admin.Close()
-		})
-		sep := "?"
-		if strings.Contains(base, "?") {
-			sep = "&"
-		}
-		fn(t, base+sep+"search_path="+schema)
-	})
+	dbtest.Each(t, func(t *testing.T, backend string) { fn(t, dbtest.DSN(t, backend)) })
 }
 
 // env is a database with two organisations and a matcher over it.

@@ -130,3 +130,14 @@ func locatedChange(r *homeward.LocatedRecord) change {
 	cp := *r
 	return change{l: &cp}
 }
+
+// LocatedCreated queues located records that were created without going
+// through the decorated service: those the other side's answers made
+// (store.DB.SetLocatedHook).
+func (m *Matcher) LocatedCreated(rs []*homeward.LocatedRecord) {
+	chs := make([]change, 0, len(rs))
+	for _, r := range rs {
+		chs = append(chs, locatedChange(r))
+	}
+	m.enqueue(chs...)
+}

@@ -130,13 +130,13 @@ func (s *LocatedService) FindLocatedByIDs(ctx context.Context, ids []int64) (map
 }
 
 // visibleCases reads the cases among ids that the actor may see.
-func visibleCases(ctx context.Context, db *DB, a homeward.Actor, ids []int64) (map[int64]*homeward.Case, error) {
+func visibleCases(ctx context.Context, q querier, a homeward.Actor, ids []int64) (map[int64]*homeward.Case, error) {
 	out := make(map[int64]*homeward.Case, len(ids))
 	err := chunks(ids, func(part []int64) error {
 		var args []any
 		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-		q := `SELECT ` + caseColumns + ` FROM cases c WHERE c.id IN ` + inList(part, arg) + ` AND ` + visibleClause(a, "c", homeward.EntityCase, arg)
-		return queryEach(ctx, db.db, q, args, func(rows *sql.Rows) error {
+		query := `SELECT ` + caseColumns + ` FROM cases c WHERE c.id IN ` + inList(part, arg) + ` AND ` + visibleClause(a, "c", homeward.EntityCase, arg)
+		return queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
 			c, err := scanCase(rows)
 			if err != nil {
 				return err
@@ -152,7 +152,7 @@ func visibleCases(ctx context.Context, db *DB, a homeward.Actor, ids []int64) (m
 }
 
 // queryEach runs q and calls fn for each row.
-func queryEach(ctx context.Context, db *sql.DB, q string, args []any, fn func(*sql.Rows) error) error {
+func queryEach(ctx context.Context, db querier, q string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -179,7 +179,7 @@ func (s *WorkflowService) FactsForCases(ctx context.Context, ids []int64) (map[i
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cs, err := visibleCases(ctx, s.db, a, ids)
+	cs, err := visibleCases(ctx, s.db.db, a, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,9 @@ func (s *WorkflowService) FactsForCases(ctx context.Context, ids []int64) (map[i
 			UNION ALL SELECT 'a', case_id, count(*) FROM verifications WHERE case_id IN ` + in + ` AND outcome = 'confirmed' AND approved_at IS NOT NULL GROUP BY case_id
 			UNION ALL SELECT 'h', case_id, count(*) FROM handovers WHERE case_id IN ` + in + ` GROUP BY case_id
 			UNION ALL SELECT 'r', case_id, count(*) FROM reunifications WHERE case_id IN ` + in + ` GROUP BY case_id
-			UNION ALL SELECT 'f', case_id, count(*) FROM follow_ups WHERE case_id IN ` + in + ` GROUP BY case_id`
+			UNION ALL SELECT 'f', case_id, count(*) FROM follow_ups WHERE case_id IN ` + in + ` GROUP BY case_id
+			UNION ALL SELECT 's', e.case_id, count(*) FROM list_entries e JOIN return_lists l ON l.id = e.list_id
+				WHERE e.case_id IN ` + in + ` AND ` + sealedEntry + ` GROUP BY e.case_id`
 		err := queryEach(ctx, s.db.db, q, args, func(rows *sql.Rows) error {
 			var kind string
 			var id int64
@@ -226,7 +228,25 @@ func (s *WorkflowService) FactsForCases(ctx context.Context, ids []int64) (map[i
 				f.ReunificationRecorded = n > 0
 			case "f":
 				f.FollowUps = n
+			case "s":
+				f.OnSealedList = n > 0
 			}
+			out[id] = f
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		q = `SELECT e.case_id, e.answer FROM list_entries e WHERE e.id IN (SELECT max(e.id) FROM list_entries e
+			JOIN return_lists l ON l.id = e.list_id WHERE e.case_id IN ` + in + ` AND ` + sealedEntry + ` GROUP BY e.case_id)`
+		err = queryEach(ctx, s.db.db, q, args, func(rows *sql.Rows) error {
+			var id int64
+			var answer string
+			if err := rows.Scan(&id, &answer); err != nil {
+				return err
+			}
+			f := out[id]
+			f.ReturnAgreed = answer == string(homeward.AnswerReturnAgreed)
 			out[id] = f
 			return nil
 		})

@@ -45,7 +45,17 @@ type DB struct {
 
 	// stmts holds prepared read statements by text (see query).
 	stmts sync.Map
+
+	// locatedHook hears of the located records that answers create, once
+	// their transaction committed (see SetLocatedHook).
+	locatedHook func([]*homeward.LocatedRecord)
 }
+
+// SetLocatedHook has fn called, after commit, with the located records a
+// transaction created from the other side's answers, so that matching sees
+// them at once. Records created through LocatedService are not passed:
+// their callers know them.
+func (db *DB) SetLocatedHook(fn func([]*homeward.LocatedRecord)) { db.locatedHook = fn }
 
 // Open opens the database named by dsn and applies pending migrations. A
 // "postgres://" or "postgresql://" URL opens PostgreSQL; anything else is a
@@ -222,6 +232,8 @@ type tx struct {
 	appended bool
 	pending  []homeward.Event // appended but not yet written; see flushEvents
 	evStmt   *sql.Stmt        // the full-batch event insert, once prepared
+	// located are records created from answers, for the located hook.
+	located []*homeward.LocatedRecord
 }
 
 // write runs fn in a transaction that serialises with every other writer, so
@@ -262,6 +274,9 @@ func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if len(t.located) > 0 && db.locatedHook != nil {
+		db.locatedHook(t.located)
 	}
 	return nil
 }

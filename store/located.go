@@ -163,24 +163,26 @@ func (s *LocatedService) CreateLocated(ctx context.Context, r *homeward.LocatedR
 		return err
 	}
 	nl := *r
-	err := s.db.write(ctx, func(t *tx) error {
-		if err := prepareNewLocated(a, t, &nl); err != nil {
-			return err
-		}
-		if err := t.QueryRowContext(ctx, s.db.locatedInsert()+` RETURNING id`, s.db.locatedInsertArgs(&nl)...).Scan(&nl.ID); err != nil {
-			if isUniqueViolation(err) {
-				return homeward.FieldErrorf(homeward.ECONFLICT, "import_key", "A located record with this import key already exists.")
-			}
-			return fmt.Errorf("insert located record: %w", err)
-		}
-		ch := locatedCreateLog(&nl)
-		return t.appendEvent(ctx, homeward.EntityLocated, nl.ID, homeward.ActionCreate, nl.OrgID, ch)
-	})
+	err := s.db.write(ctx, func(t *tx) error { return t.insertLocated(ctx, a, &nl) })
 	if err != nil {
 		return err
 	}
 	*r = nl
 	return nil
+}
+
+// insertLocated stores a new located record with its create event.
+func (t *tx) insertLocated(ctx context.Context, a homeward.Actor, nl *homeward.LocatedRecord) error {
+	if err := prepareNewLocated(a, t, nl); err != nil {
+		return err
+	}
+	if err := t.QueryRowContext(ctx, t.db.locatedInsert()+` RETURNING id`, t.db.locatedInsertArgs(nl)...).Scan(&nl.ID); err != nil {
+		if isUniqueViolation(err) {
+			return homeward.FieldErrorf(homeward.ECONFLICT, "import_key", "A located record with this import key already exists.")
+		}
+		return fmt.Errorf("insert located record: %w", err)
+	}
+	return t.appendEvent(ctx, homeward.EntityLocated, nl.ID, homeward.ActionCreate, nl.OrgID, locatedCreateLog(nl))
 }
 
 // UpdateLocated writes the editable fields of r if r.Version is still the

@@ -35,6 +35,11 @@ func (t *tx) ownedCase(ctx context.Context, a homeward.Actor, id int64) (*homewa
 	return c, nil
 }
 
+// sealedEntry is the condition on an entry e of list l that puts a case on
+// a list for the workflow: on an outgoing list not withdrawn, in a revision
+// that was sealed, not removed since.
+const sealedEntry = `e.removed_revision = 0 AND l.direction = 'outgoing' AND l.state <> 'withdrawn' AND e.added_revision <= l.sealed_revision`
+
 // caseFacts reads what the guards look at. Inside a write transaction the
 // facts cannot change before the stage does: writers are serialised.
 func caseFacts(ctx context.Context, q queryer, a homeward.Actor, c *homeward.Case) (homeward.TransitionFacts, error) {
@@ -46,9 +51,15 @@ func caseFacts(ctx context.Context, q queryer, a homeward.Actor, c *homeward.Cas
 	if a.System {
 		f.Role = homeward.RoleAdmin
 	}
-	var confirmed, approved, handovers, reunifications int
-	var decision string
+	var confirmed, approved, handovers, reunifications, sealed int
+	var decision, answer string
+	// An entry counts as listed once a sealed revision holds it; the
+	// latest entry of the case on a list not withdrawn carries the answer
+	// that stands.
 	err := q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM list_entries e JOIN return_lists l ON l.id = e.list_id WHERE e.case_id = $1 AND `+sealedEntry+`),
+		COALESCE((SELECT e.answer FROM list_entries e JOIN return_lists l ON l.id = e.list_id WHERE e.case_id = $1 AND `+sealedEntry+`
+			ORDER BY e.id DESC LIMIT 1), ''),
 		(SELECT count(*) FROM matches WHERE case_id = $1 AND status = 'confirmed'),
 		(SELECT count(*) FROM verifications WHERE case_id = $1),
 		(SELECT count(*) FROM verifications WHERE case_id = $1 AND outcome = 'confirmed' AND approved_at IS NOT NULL),
@@ -56,10 +67,12 @@ func caseFacts(ctx context.Context, q queryer, a homeward.Actor, c *homeward.Cas
 		(SELECT count(*) FROM handovers WHERE case_id = $1),
 		(SELECT count(*) FROM reunifications WHERE case_id = $1),
 		(SELECT count(*) FROM follow_ups WHERE case_id = $1)`, c.ID).
-		Scan(&confirmed, &f.Verifications, &approved, &decision, &handovers, &reunifications, &f.FollowUps)
+		Scan(&sealed, &answer, &confirmed, &f.Verifications, &approved, &decision, &handovers, &reunifications, &f.FollowUps)
 	if err != nil {
 		return f, fmt.Errorf("read facts of case %d: %w", c.ID, err)
 	}
+	f.OnSealedList = sealed > 0
+	f.ReturnAgreed = answer == string(homeward.AnswerReturnAgreed)
 	f.ConfirmedMatch = confirmed > 0
 	f.VerificationApproved = approved > 0
 	// The latest determination stands: a later "remain" overrides an
@@ -132,8 +145,15 @@ func (s *WorkflowService) Transition(ctx context.Context, caseID int64, to homew
 		from := c.Stage
 		c.Stage, c.CloseReason, c.Version, c.UpdatedAt = to, reason, c.Version+1, t.at
 		out = c
-		return t.appendEvent(ctx, homeward.EntityCase, caseID, homeward.ActionTransition, c.OrgID,
-			transitionEvent{From: from, To: to, CloseReason: reason})
+		if err := t.appendEvent(ctx, homeward.EntityCase, caseID, homeward.ActionTransition, c.OrgID,
+			transitionEvent{From: from, To: to, CloseReason: reason}); err != nil {
+			return err
+		}
+		if to == homeward.StageAgreed {
+			// The move is what the task asked for; it is done with it.
+			return t.completeTasks(ctx, a, c, homeward.TaskBestInterests, "moved to agreed")
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

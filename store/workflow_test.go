@@ -104,8 +104,17 @@ func TestWorkflowCarriesACaseHomeThroughEveryGuard(t *testing.T) {
 		mustNil(t, err)
 		c.Consents.ShareMediator = true
 		mustNil(t, cases.UpdateCase(worker, c))
-		p.move(t, wf, worker, homeward.StageListed, "")
+		p.refused(t, wf, worker, homeward.StageListed, inv, "return list sealed by a second supervisor")
+		// Sealing a list with the case on it lists the case.
+		x := exchangeOn(t, db, p.world)
+		l := x.sealedList(t, c)
+		if got := x.stage(t, p.caseID); got != homeward.StageListed {
+			t.Fatalf("case at %s after its list was sealed, want listed", got)
+		}
+		p.sameFactsInBatch(t, wf, worker)
 
+		p.refused(t, wf, worker, homeward.StageAgreed, inv, "return agreed")
+		mustNil(t, x.lists.RecordAnswer(x.liaison, x.entries(t, l.ID)[0].ID, &homeward.Answer{Code: homeward.AnswerReturnAgreed, On: day(4)}))
 		p.refused(t, wf, worker, homeward.StageAgreed, inv, "best-interests")
 		bi := &homeward.BestInterests{CaseID: p.caseID, ChildWishes: "wants to go home", Assessment: "no risk found",
 			Panel: []string{"Panel Member One", " ", "Panel Member Two"}, Decision: homeward.BestInterestsReturn, DecidedOn: day(5)}
