@@ -59,11 +59,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("load the demo: %w", err)
 	}
+	agency, err := demoOrgID(ctx, db)
+	if err != nil {
+		return err
+	}
+	id, err := loadDemoExchange(ctx, db, dir, agency)
+	if err != nil {
+		return fmt.Errorf("load the demo's exchange with the mediator: %w", err)
+	}
 	fmt.Fprintf(stdout, "Every demo user has the password %s\n", password)
 	for _, l := range logins {
 		fmt.Fprintf(stdout, "  %-22s %s\n", l[0], l[1])
 	}
-	return serveStore(ctx, db, *addr, stdout)
+	fmt.Fprintf(stdout, "A first phase went through a mediator to a counterpart and came back answered: see Exchange.\n"+
+		"The mediator's and the counterpart's installations are beside it; to look at one, in another terminal:\n"+
+		"  homeward serve --db %s --key-file %s --addr 127.0.0.1:8081\n",
+		filepath.Join(dir, "mediator.db"), filepath.Join(dir, "mediator.key"))
+	return serveStore(ctx, db, id, *addr, stdout)
 }
 
 // demoOrgs are the invented organisations of the demo, one of each kind.
@@ -158,4 +170,18 @@ func loadDemo(ctx context.Context, db *store.DB, cfg synth.Config) (logins [][2]
 		}
 	}
 	return logins, password, nil
+}
+
+// demoOrgID returns the ID of the demo's agency, which runs the exchange.
+func demoOrgID(ctx context.Context, db *store.DB) (int64, error) {
+	os, err := store.NewOrgService(db).FindOrgs(homeward.NewContextWithActor(ctx, homeward.SystemActor()))
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range os {
+		if o.Name == demoOrgs[0].Name {
+			return o.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("the demo has no organisation %q", demoOrgs[0].Name)
 }

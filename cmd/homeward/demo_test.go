@@ -56,3 +56,48 @@ func TestDemoLoadsEveryRoleAndSyntheticRecords(t *testing.T) {
 		t.Errorf("demo event chain: %v", err)
 	}
 }
+
+func TestDemoCarriesAFirstPhaseThroughAMediator(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, filepath.Join(dir, "homeward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, _, err := loadDemo(ctx, db, synth.Config{Reports: 20, Located: 60, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	org, err := demoOrgID(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := loadDemoExchange(ctx, db, dir, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The keys the demo sealed open again with its key file.
+	keys := keyFlags{file: ptr(filepath.Join(dir, "homeward.key")), passEnv: ptr("")}
+	again, err := keys.unlockIdentity(ctx, db)
+	if err != nil || again.Public().Fingerprint() != id.Public().Fingerprint() {
+		t.Fatalf("unlock the demo's keys: %v", err)
+	}
+	liaison := homeward.NewContextWithActor(ctx, homeward.Actor{System: true, Role: homeward.RoleAdmin, OrgID: org})
+	ls, err := store.NewListService(db).FindLists(liaison, homeward.ListFilter{Direction: homeward.ListOutgoing})
+	if err != nil || len(ls) != 1 {
+		t.Fatalf("demo lists: %d, %v", len(ls), err)
+	}
+	if ls[0].State != homeward.ListAnswered || ls[0].Answered != len(demoChildren) {
+		t.Fatalf("the demo's first phase is %s with %d answers", ls[0].State, ls[0].Answered)
+	}
+	for _, name := range []string{"mediator.db", "counterpart.db"} {
+		peer, err := store.Open(ctx, filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.NewEventService(peer).VerifyChain(homeward.NewContextWithActor(ctx, homeward.SystemActor())); err != nil {
+			t.Errorf("%s event chain: %v", name, err)
+		}
+		peer.Close()
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/homeward-project/homeward/exchange"
+	"github.com/homeward-project/homeward/matching"
 	"github.com/homeward-project/homeward/store"
 	"github.com/homeward-project/homeward/web"
 )
@@ -29,6 +31,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr("HOMEWARD_ADDR", "127.0.0.1:8080"), "address to listen on (env HOMEWARD_ADDR)")
 	dsn := dbFlag(fs)
+	keys := addKeyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,7 +43,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
-	return serveStore(ctx, db, *addr, stdout)
+	// A wrong or missing key is refused now, not at the first bundle.
+	id, err := keys.unlockIdentity(ctx, db)
+	if err != nil {
+		return err
+	}
+	return serveStore(ctx, db, id, *addr, stdout)
 }
 
 // Timeouts of the HTTP server: long enough for a large spreadsheet upload or
@@ -59,7 +67,7 @@ const (
 // and prints the one-time password to stdout, with the address it listens on
 // (addr may have port 0: the printed address has the real port). Logs go to
 // stderr and carry IDs only, never names.
-func serveStore(ctx context.Context, db *store.DB, addr string, stdout io.Writer) error {
+func serveStore(ctx context.Context, db *store.DB, id *exchange.Identity, addr string, stdout io.Writer) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	login, password, created, err := store.EnsureAdmin(ctx, db)
 	if err != nil {
@@ -75,6 +83,17 @@ func serveStore(ctx context.Context, db *store.DB, addr string, stdout io.Writer
 		return fmt.Errorf("start matching: %w", err)
 	}
 	defer matcher.Close()
+	// Answers that say where a child is make located records inside the
+	// list service's transactions; the matcher hears of them after commit.
+	db.SetLocatedHook(matcher.LocatedCreated)
+	lists := store.NewListService(db)
+	linker := &matching.EntryLinker{Lists: lists, Loader: &matching.ServiceLoader{
+		OrgService: store.NewOrgService(db), CaseService: store.NewCaseService(db), LocatedService: store.NewLocatedService(db)}}
+	bundles := exchange.NewService(exchange.ServiceConfig{Identity: id, Parties: store.NewPartyService(db),
+		Ledger: store.NewBundleLedger(db), Linker: linker, Logger: log})
+	if id == nil {
+		log.Info("no party identity: bundles cannot be made or opened until “homeward party init”")
+	}
 	srv := web.NewServer(web.Config{
 		Orgs:    store.NewOrgService(db),
 		Users:   store.NewUserService(db),
@@ -86,6 +105,12 @@ func serveStore(ctx context.Context, db *store.DB, addr string, stdout io.Writer
 		Matches:     store.NewMatchService(db),
 		Workflow:    store.NewWorkflowService(db),
 		Attachments: store.NewAttachmentService(db),
+
+		Parties: store.NewPartyService(db),
+		Lists:   lists,
+		Welfare: store.NewWelfareService(db),
+		Bundles: bundles,
+		Linker:  linker,
 
 		Logger: log,
 	})

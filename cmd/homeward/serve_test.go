@@ -22,7 +22,7 @@ func TestServeStorePrintsTheAdministratorServesAndStopsWhenCancelled(t *testing.
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- serveStore(ctx, db, "127.0.0.1:0", pw)
+		done <- serveStore(ctx, db, nil, "127.0.0.1:0", pw)
 		pw.Close()
 	}()
 	var out []string
