@@ -47,6 +47,7 @@ func (s *Server) apiRoutes() {
 	s.handle("PUT /api/v1/orgs/{id}", s.api(s.apiOrgUpdate))
 
 	s.apiWorkflowRoutes()
+	s.apiExchangeRoutes()
 
 	// Anything else under the API answers in the API's error shape.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +103,13 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 // decodeJSON reads a JSON body into v; a body that is not JSON of the right
 // shape is a malformed request (400), not a validation failure (422).
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	return decodeJSONUpTo(w, r, v, maxJSONBody)
+}
+
+// decodeJSONUpTo is decodeJSON for a body that may be larger than
+// maxJSONBody (a message with a photo), up to limit bytes.
+func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	if err := dec.Decode(v); err != nil {
 		var he *homeward.Error
 		if errors.As(err, &he) {

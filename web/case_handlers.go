@@ -409,6 +409,7 @@ type caseShowData struct {
 	OrgName string
 	History []historyEntry
 	W       *workflowData // nil on a server without the workflow services
+	X       *caseExchange // nil on a server without the exchange services
 }
 
 func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {

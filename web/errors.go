@@ -96,6 +96,8 @@ type apiErrorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Reason is the stable code of a refused bundle (replay, gap…).
+	Reason string `json:"reason,omitempty"`
 }
 
 func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error) {

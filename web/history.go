@@ -158,6 +158,9 @@ type workflowEventData struct {
 // workflowChanges renders the data of a transition or match event as
 // change lines; other events show no detail.
 func (l *locale) workflowChanges(action string, data json.RawMessage) []changeLine {
+	if strings.HasPrefix(action, "list_") || strings.HasPrefix(action, "message_") || action == "task_done" {
+		return l.exchangeChanges(data)
+	}
 	var d workflowEventData
 	if json.Unmarshal(data, &d) != nil || d.From == "" && d.To == "" {
 		return nil
@@ -179,6 +182,57 @@ func (l *locale) workflowChanges(action string, data json.RawMessage) []changeLi
 	}
 	if d.Note != "" {
 		out = append(out, changeLine{Field: l.fieldLabel("note"), New: d.Note})
+	}
+	return out
+}
+
+// exchangeEventData is the part of a list, message or task event's data
+// the history shows: the entry, its answer, the revision, the task.
+type exchangeEventData struct {
+	Ref      string `json:"ref"`
+	Code     string `json:"code"`
+	Revision int    `json:"revision"`
+	From     string `json:"from"`
+	Answer   string `json:"answer"`
+	Kind     string `json:"kind"`
+	Chars    int    `json:"chars"`
+	Photo    bool   `json:"photo"`
+}
+
+// exchangeChanges renders the data of an exchange event on a case as
+// lines: never a name, only references, codes and counts.
+func (l *locale) exchangeChanges(data json.RawMessage) []changeLine {
+	var d exchangeEventData
+	if json.Unmarshal(data, &d) != nil {
+		return nil
+	}
+	var out []changeLine
+	add := func(field, v string) {
+		if v != "" {
+			out = append(out, changeLine{Field: field, New: v})
+		}
+	}
+	add(l.T("Entry"), d.Ref)
+	if d.From != "" {
+		add(l.T("Carried from"), d.From)
+		if homeward.AnswerCode(d.Answer).Valid() {
+			add(l.T("Answer"), l.label("answer", d.Answer))
+		}
+	}
+	if d.Code != "" {
+		add(l.T("Answer"), l.label("answer", d.Code))
+	}
+	if d.Revision > 0 {
+		add(l.T("Revision"), fmt.Sprint(d.Revision))
+	}
+	if d.Kind != "" {
+		add(l.T("Task"), l.label("task", d.Kind))
+	}
+	if d.Chars > 0 {
+		add(l.T("Length"), l.T("%d characters", d.Chars))
+	}
+	if d.Photo {
+		add(l.T("Photo"), l.T("yes"))
 	}
 	return out
 }

@@ -2,80 +2,33 @@ package web_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/exchange"
+	"github.com/homeward-project/homeward/internal/dbtest"
 	"github.com/homeward-project/homeward/store"
 	"github.com/homeward-project/homeward/web"
 )
 
-// backends are the databases the web tests run on.
-var backends = []string{store.DialectSQLite, store.DialectPostgres}
-
 // eachBackend runs fn once per database, each on a fresh one.
 func eachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Helper()
-	for _, b := range backends {
+	for _, b := range dbtest.Backends {
 		t.Run(b, func(t *testing.T) { fn(t, newEnv(t, b)) })
 	}
 }
 
-// openTestDB opens a fresh SQLite file under t.TempDir(), or a fresh schema in
-// the PostgreSQL database of HOMEWARD_TEST_DATABASE_URL (skipped without it,
-// failed without it when CI=true).
+// openTestDB opens a fresh database of the backend (see dbtest).
 func openTestDB(t testing.TB, backend string) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	dsn := filepath.Join(t.TempDir(), "homeward.db")
-	if backend == store.DialectPostgres {
-		base := os.Getenv("HOMEWARD_TEST_DATABASE_URL")
-		if base == "" {
-			msg := "PostgreSQL tests need HOMEWARD_TEST_DATABASE_URL, e.g. HOMEWARD_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := make([]byte, 6)
-		rand.Read(b)
-		schema := "w_" + hex.EncodeToString(b)
-		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-			admin.Close()
-			t.Fatalf("create test schema: %v", err)
-		}
-		t.Cleanup(func() {
-			if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-				t.Errorf("drop test schema: %v", err)
-			}
-			admin.Close()
-		})
-		sep := "?"
-		if strings.Contains(base, "?") {
-			sep = "&"
-		}
-		dsn = base + sep + "search_path=" + schema
-	}
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("open %s: %v", backend, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return dbtest.Open(t, backend)
 }
 
 const testPassword = "correct horse battery"
@@ -96,6 +49,14 @@ type env struct {
 	matches  *store.MatchService
 	workflow *store.WorkflowService
 	attach   *store.AttachmentService
+	parties  *store.PartyService
+	lists    *store.ListService
+	welfare  *store.WelfareService
+	ledger   *store.BundleLedger
+	bundles  *exchange.Service
+	// id is this installation's keys; its party is stored by initSelf,
+	// so that a test can see the pages before "homeward party init".
+	id *exchange.Identity
 }
 
 func newEnv(t testing.TB, backend string) *env {
@@ -109,6 +70,16 @@ func newEnv(t testing.TB, backend string) *env {
 	e.matches = store.NewMatchService(db)
 	e.workflow = store.NewWorkflowService(db)
 	e.attach = store.NewAttachmentService(db)
+	e.parties = store.NewPartyService(db)
+	e.lists = store.NewListService(db)
+	e.welfare = store.NewWelfareService(db)
+	e.ledger = store.NewBundleLedger(db)
+	id, err := exchange.GenerateIdentity()
+	if err != nil {
+		t.Fatalf("generate identity: %v", err)
+	}
+	e.id = id
+	e.bundles = exchange.NewService(exchange.ServiceConfig{Identity: id, Parties: e.parties, Ledger: e.ledger})
 	e.orgA = &homeward.Org{Name: "Agency A", Kind: homeward.OrgAgency}
 	e.orgB = &homeward.Org{Name: "NGO B", Kind: homeward.OrgNGO}
 	for _, o := range []*homeward.Org{e.orgA, e.orgB} {
@@ -120,6 +91,7 @@ func newEnv(t testing.TB, backend string) *env {
 		Orgs: orgs, Users: e.usvc, Cases: e.cases, Located: e.locsvc,
 		Events: store.NewEventService(db), Uploads: store.NewUploadService(db),
 		Matches: e.matches, Workflow: e.workflow, Attachments: e.attach,
+		Parties: e.parties, Lists: e.lists, Welfare: e.welfare, Bundles: e.bundles,
 	})
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
@@ -136,6 +108,7 @@ var userSpecs = map[string]struct {
 	"worker-a2": {homeward.RoleCaseworker, false}, "analyst-a": {homeward.RoleAnalyst, false},
 	"admin-b": {homeward.RoleAdmin, true}, "worker-b": {homeward.RoleCaseworker, true},
 	"super-a": {homeward.RoleSupervisor, false}, "super-a2": {homeward.RoleSupervisor, false},
+	"liaison-a": {homeward.RoleLiaison, false}, "liaison-b": {homeward.RoleLiaison, true},
 }
 
 // user returns the user of login, creating it on first use.

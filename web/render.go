@@ -124,6 +124,15 @@ func (l *locale) funcs() template.FuncMap {
 		"where": l.where,
 		"add":   func(a, b int) int { return a + b },
 		"str":   func(v any) string { return fmt.Sprint(v) },
+		"list":  func(xs ...string) []string { return xs },
+		// dict passes several values to a partial: dict "Key" value ….
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 	}
 }
 

@@ -36,6 +36,16 @@ type Config struct {
 	Matches     homeward.MatchService
 	Workflow    homeward.WorkflowService
 	Attachments homeward.AttachmentService
+	// Parties, Lists, Welfare and Bundles are the exchange with mediators:
+	// parties, channels, return lists and their answers, the welfare
+	// channel and the bundles that carry them. Without them (nil) their
+	// pages and API answer 404; Linker (optional) finds the candidates of a
+	// received list's entries again on request.
+	Parties homeward.PartyService
+	Lists   homeward.ListService
+	Welfare homeward.WelfareService
+	Bundles homeward.BundleService
+	Linker  Linker
 
 	Logger *slog.Logger
 	// SecureCookies sets the Secure flag on cookies (when served behind TLS).
@@ -139,6 +149,8 @@ func (s *Server) routes() {
 	s.handle("POST /admin/orgs", s.page(s.orgCreate))
 	s.handle("GET /admin/orgs/{id}/edit", s.page(s.orgEdit))
 	s.handle("POST /admin/orgs/{id}", s.page(s.orgUpdate))
+
+	s.exchangeRoutes()
 
 	s.apiRoutes()
 }

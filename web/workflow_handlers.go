@@ -155,6 +155,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 	if d.W, err = s.loadWorkflow(r, v, c); err != nil {
 		return err
 	}
+	if d.X, err = s.loadCaseExchange(r, v, c); err != nil {
+		return err
+	}
 	if d.History, err = s.history(r, v, homeward.EntityCase, c.ID); err != nil {
 		return err
 	}

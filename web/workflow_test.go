@@ -256,7 +256,7 @@ func TestReviewQueueConfirmationNeedsTwoDifferentSupervisors(t *testing.T) {
 		if r := second.get("/cases", "Accept-Language", "en"); !strings.Contains(r.body, fmt.Sprintf(`href="/matches/%d"`, m.ID)) {
 			t.Errorf("the proposed match is not waiting on the second supervisor")
 		}
-		if r := second.get(fmt.Sprintf("/review?status=proposed"), "Accept-Language", "en"); !strings.Contains(r.body, "Confirm (second supervisor)") {
+		if r := second.get("/review?status=proposed", "Accept-Language", "en"); !strings.Contains(r.body, "Confirm (second supervisor)") {
 			t.Errorf("the second supervisor is not offered the second confirmation")
 		}
 		if r := second.decide(m, "confirm"); r.status != http.StatusSeeOther {
@@ -383,13 +383,28 @@ func TestCaseGoesHomeThroughThePages(t *testing.T) {
 		if r := first.postForm(fmt.Sprintf("/verifications/%d/approve", vs[0].ID), url.Values{"version": {fmt.Sprint(vs[0].Version)}, "case": {fmt.Sprint(c.ID)}}); r.status != http.StatusSeeOther {
 			t.Fatalf("approve: status %d: %s", r.status, r.body)
 		}
+		if r := worker.move(c.ID, "verified"); r.status != http.StatusSeeOther {
+			t.Fatalf("to verified: status %d: %s", r.status, r.body)
+		}
+		// Listed is the seal of a list the case is on, with consent to
+		// share; agreed needs the other side's answer.
+		if r := worker.move(c.ID, "listed"); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("listed without a sealed list: status %d", r.status)
+		}
+		list := e.sealedListOf(e.exchangeReady(), c)
+		if got := e.caseNow(c.ID); got.Stage != homeward.StageListed {
+			t.Fatalf("the seal left the case %s, want listed", got.Stage)
+		}
+		entry := e.entryOf(list, c.ID)
+		if r := e.login("liaison-a").postForm(fmt.Sprintf("/entries/%d/answers", entry.ID), url.Values{"code": {"return_agreed"},
+			"answered_on": {"25.01.2026"}, "their_ref": {"CP-0001"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("answer: status %d: %s", r.status, r.body)
+		}
 		steps := []struct {
 			kind string
 			form url.Values
 			to   string
 		}{
-			{"", nil, "verified"},
-			{"", nil, "listed"},
 			{"best-interests", url.Values{"child_wishes": {"wants to go home"}, "assessment": {"family able to care"}, "panel": {"Panel member one\nPanel member two"},
 				"decision": {"return"}, "decided_on": {"01.02.2026"}}, "agreed"},
 			{"handover", url.Values{"handover_on": {"15.02.2026"}, "place": {"Synthetic border point"}, "third_country": {"Synthetic third country"},
@@ -429,7 +444,8 @@ func TestCaseGoesHomeThroughThePages(t *testing.T) {
 		hist := page.body[strings.Index(page.body, `id="history-h"`):]
 		for _, want := range []string{"Match proposed", "Match confirmed", "Verification recorded", "Verification approved",
 			"Best-interests determination recorded", "Handover recorded", "Reunification recorded", "Follow-up visit recorded",
-			"Attachment added", "Attachment opened", "<td>Monitoring</td><td>Closed</td>"} {
+			"Attachment added", "Attachment opened", "Put on a return list", "Return list sealed", "Answer recorded", "Return agreed",
+			"<td>Monitoring</td><td>Closed</td>"} {
 			if !strings.Contains(hist, want) {
 				t.Errorf("timeline lacks %q", want)
 			}
