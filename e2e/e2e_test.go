@@ -3,9 +3,6 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/homeward-project/homeward/internal/dbtest"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/xuri/excelize/v2"
 )
@@ -80,43 +78,13 @@ func needChromium(t *testing.T) {
 }
 
 // databases returns the DSNs to run on: a fresh SQLite file, and a fresh
-// schema of HOMEWARD_TEST_DATABASE_URL when it is set.
+// schema of HOMEWARD_TEST_DATABASE_URL (see dbtest).
 func databases(t *testing.T) map[string]func(t *testing.T) string {
-	return map[string]func(t *testing.T) string{
-		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "homeward.db") },
-		"postgres": func(t *testing.T) string {
-			base := os.Getenv("HOMEWARD_TEST_DATABASE_URL")
-			if base == "" {
-				msg := "PostgreSQL tests need HOMEWARD_TEST_DATABASE_URL, e.g. HOMEWARD_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-				if os.Getenv("CI") == "true" {
-					t.Fatal(msg)
-				}
-				t.Skip(msg)
-			}
-			admin, err := sql.Open("pgx", base)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := make([]byte, 6)
-			rand.Read(b)
-			schema := "e2e_" + hex.EncodeToString(b)
-			if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-				admin.Close()
-				t.Fatalf("create schema: %v", err)
-			}
-			t.Cleanup(func() {
-				if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-					t.Errorf("drop schema: %v", err)
-				}
-				admin.Close()
-			})
-			sep := "?"
-			if strings.Contains(base, "?") {
-				sep = "&"
-			}
-			return base + sep + "search_path=" + schema
-		},
+	out := map[string]func(t *testing.T) string{}
+	for _, b := range dbtest.Backends {
+		out[b] = func(t *testing.T) string { return dbtest.DSN(t, b) }
 	}
+	return out
 }
 
 type server struct {
@@ -133,11 +101,12 @@ var (
 
 // startServer runs "homeward serve" on a free port and reads the address and
 // the one-time administrator password it prints. The server is stopped with
-// SIGINT when the test ends, and must shut down cleanly.
-func startServer(t *testing.T, dsn string) server {
+// SIGINT when the test ends, and must shut down cleanly. extra are more
+// flags of serve, such as the key file of the installation's party.
+func startServer(t *testing.T, dsn string, extra ...string) server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
-	cmd.Env = append(os.Environ(), "HOMEWARD_ADDR=", "HOMEWARD_DATABASE_URL=")
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, extra...)...)
+	cmd.Env = append(os.Environ(), "HOMEWARD_ADDR=", "HOMEWARD_DATABASE_URL=", "HOMEWARD_KEY_FILE=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,14 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 	for name, dsn := range databases(t) {
 		t.Run(name, func(t *testing.T) {
 			db := dsn(t)
-			srv := startServer(t, db)
+			// The agency's party, and a mediator and a counterpart without
+			// Homeward: its lists go out printed and come back answered
+			// on paper.
+			keyFile := filepath.Join(t.TempDir(), "homeward.key")
+			homewardCmd(t, "party", "init", "--name", "Вигадана агенція (тест)", "--key-file", keyFile, "--db", db)
+			homewardCmd(t, "party", "add", "--offline", "--name", "Вигаданий посередник (тест)", "--kind", "mediator", "--db", db)
+			homewardCmd(t, "party", "add", "--offline", "--name", "Вигадана інша сторона (тест)", "--kind", "counterpart", "--db", db)
+			srv := startServer(t, db, "--key-file", keyFile)
 			xlsx := filepath.Join(t.TempDir(), "located.xlsx")
 			writeLocatedXLSX(t, xlsx)
 			b := browser{t: t, ctx: newBrowser(t)}
@@ -160,7 +167,37 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 			b.do("approve the verification", chromedp.Navigate(caseURL), chromedp.WaitVisible(css(`#verifications ~ table button`)),
 				chromedp.Click(css(`#verifications ~ table button`)), chromedp.WaitNotPresent(css(`#verifications ~ table button`)))
 			move("verified")
-			move("listed")
+			// Listed is the seal of a list the case is on; the second
+			// supervisor seals what the administrator asked for.
+			b.do("open a channel", chromedp.Navigate(srv.url+"/exchange"), chromedp.WaitVisible(id("channel-form")),
+				chromedp.SendKeys(id("channel-name"), "Повернення (тест)"),
+				pickOption("#mediator_id", "посередник"), pickOption("#counterpart_id", "інша сторона"),
+				chromedp.Click(id("channel-create")), chromedp.WaitVisible(id("list-form")),
+				chromedp.SendKeys(id("list-title"), "Фаза 1 (тест)"), chromedp.Click(id("list-create")),
+				chromedp.WaitVisible(id("add-cases-form")))
+			b.do("put the case on the list from its page", chromedp.Navigate(caseURL), chromedp.WaitVisible(id("case-list")),
+				pickOption("#case-list", "Фаза 1 (тест)"), chromedp.Click(id("case-add-to-list")), chromedp.WaitVisible(id("entries-table")),
+				chromedp.Click(id("list-seal-request")), chromedp.WaitVisible(id("seal-notice")))
+			listURL, err := chromedp.Run(b.ctx, chromedp.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			logout()
+			login("second.supervisor", secret)
+			b.do("seal the list", chromedp.Navigate(listURL), chromedp.WaitVisible(id("list-seal")),
+				chromedp.Click(id("list-seal")), chromedp.WaitVisible(id("list-print")))
+			b.do("the case is listed", chromedp.Navigate(caseURL), stage("listed"))
+			b.do("record the answer written on the printed list",
+				chromedp.Navigate(listURL), chromedp.WaitVisible(css("#entries-table a[href^='/entries/']")),
+				chromedp.Click(css("#entries-table a[href^='/entries/']")), chromedp.WaitVisible(id("answer-form")),
+				chromedp.SetValue(id("code"), "return_agreed"), chromedp.SendKeys(id("answered_on"), "25.01.2026"),
+				chromedp.SendKeys(id("their_ref"), "CP-0001"),
+				chromedp.Click(id("answer-save")), chromedp.WaitVisible(css("#answer-list, #form-error")))
+			if msg, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector("#form-error") || {}).textContent || ""`)); msg != "" {
+				t.Fatalf("the answer was refused: %s", msg)
+			}
+			logout()
+			login(srv.login, srv.password)
 			record := func(kind string, fields map[string]string, selects map[string]string) {
 				steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(caseURL + "/records/" + kind), chromedp.WaitVisible(id("save"))}
 				for f, v := range selects {
@@ -194,7 +231,8 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, want := range []string{"Збіг запропоновано", "Збіг підтверджено", "Записано перевірку", "Перевірку затверджено",
-				"Записано визначення найкращих інтересів", "Записано передачу", "Записано возз'єднання", "Записано подальший візит", "Етап змінено"} {
+				"Записано визначення найкращих інтересів", "Записано передачу", "Записано возз'єднання", "Записано подальший візит", "Етап змінено",
+				"Список на повернення скріплено", "Відповідь записано"} {
 				if !strings.Contains(timeline, want) {
 					t.Errorf("the timeline lacks %q", want)
 				}
