@@ -42,6 +42,8 @@ func recordTable(entityType string) (string, error) {
 		return "cases", nil
 	case homeward.EntityLocated:
 		return "located", nil
+	case homeward.EntityList:
+		return "return_lists", nil
 	}
 	return "", fmt.Errorf("entity type %q has no record table", entityType)
 }

@@ -140,6 +140,14 @@ func (s *EventService) FindEvents(ctx context.Context, f homeward.EventFilter) (
 	case a.System:
 	case a.UserID == 0:
 		return nil, errNoActor
+	case f.EntityType == homeward.EntityList && f.EntityID != 0:
+		// A list's timeline, for those who work with lists.
+		if err := canExchange(a); err != nil {
+			return nil, err
+		}
+		if err := s.db.checkVisible(ctx, a, f.EntityType, f.EntityID); err != nil {
+			return nil, err
+		}
 	case recordScoped:
 		if err := s.db.checkVisible(ctx, a, f.EntityType, f.EntityID); err != nil {
 			return nil, err

@@ -319,6 +319,12 @@ func TestListIsBuiltAndSealedByASecondSupervisorThroughThePages(t *testing.T) {
 		if !strings.Contains(page.body, `data-revision="1"`) || !strings.Contains(page.body, `data-revision="2"`) {
 			t.Errorf("the list page does not show both revisions")
 		}
+		hist := page.body[strings.Index(page.body, `id="history-h"`):]
+		for _, want := range []string{"List started", "Seal asked for", "Return list sealed", "New revision of the list started", "List printed or exported"} {
+			if !strings.Contains(hist, want) {
+				t.Errorf("the list's timeline lacks %q", want)
+			}
+		}
 	})
 }
 

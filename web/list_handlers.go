@@ -118,6 +118,7 @@ type listData struct {
 	Siblings   []int64
 	SiblingIDs string
 	Report     *answerReport
+	History    []historyEntry
 }
 
 func (s *Server) listShow(w http.ResponseWriter, r *http.Request) error {
@@ -233,6 +234,9 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, id int64, st
 	case q.Get("linked") != "":
 		n, _ := strconv.Atoi(q.Get("linked"))
 		v.Flash = v.T("%d candidates found among our records.", n)
+	}
+	if d.History, err = s.history(r, v, homeward.EntityList, l.ID); err != nil {
+		return err
 	}
 	v.D = d
 	s.render(w, r, status, "list_show", v)
