@@ -691,6 +691,11 @@ func (s *Server) apiBundles(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return malformed("direction", "direction must be in or out.")
 	}
+	switch f.Status {
+	case "", homeward.BundleCreated, homeward.BundleReceived, homeward.BundleOpened, homeward.BundleHeld, homeward.BundleRefused:
+	default:
+		return malformed("status", "status must be created, received, opened, held or refused.")
+	}
 	if v := q.Get("channel_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -765,6 +770,12 @@ func (s *Server) apiBundleAcceptGap(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	b, err := s.cfg.Bundles.AcceptGap(r.Context(), id)
+	if re, ok := isRefusal(err); ok {
+		// The held bundle, opened at last, may still be refused.
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: apiErrorBody{Code: homeward.EINVALID,
+			Message: homeward.ErrorMessage(re.Err), Field: "bundle", Reason: re.Reason}})
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -773,6 +784,10 @@ func (s *Server) apiBundleAcceptGap(w http.ResponseWriter, r *http.Request) erro
 }
 
 // --- welfare messages and tasks
+
+// messageStates are the states a message filter may name.
+var messageStates = map[homeward.MessageState]bool{homeward.MessageDraft: true, homeward.MessageApproved: true,
+	homeward.MessageSent: true, homeward.MessageDelivered: true, homeward.MessageRead: true}
 
 func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Welfare == nil {
@@ -793,6 +808,9 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	f.State = homeward.MessageState(q.Get("state"))
+	if _, ok := messageStates[f.State]; !ok && f.State != "" {
+		return malformed("state", "state must be draft, approved, sent, delivered or read.")
+	}
 	ms, err := s.cfg.Welfare.FindMessages(r.Context(), f)
 	if err != nil {
 		return err

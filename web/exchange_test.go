@@ -585,3 +585,27 @@ func TestBundlePageRefusesAFileThatIsNoBundle(t *testing.T) {
 		}
 	})
 }
+
+func TestExchangeAPIRefusesFiltersItDoesNotKnow(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		e.exchangeReady()
+		cl, auth := e.client(), []string{"Authorization", "Bearer " + e.token("liaison-a")}
+		for _, tc := range []struct{ path, field string }{
+			{"/api/v1/bundles?status=lost", "status"},
+			{"/api/v1/bundles?direction=sideways", "direction"},
+			{"/api/v1/messages?state=forgotten", "state"},
+			{"/api/v1/lists?direction=up", "direction"},
+		} {
+			r := cl.get(tc.path, auth...)
+			if r.status != http.StatusBadRequest || !strings.Contains(r.body, `"field": "`+tc.field+`"`) {
+				t.Errorf("GET %s: status %d, %s; want 400 naming %s", tc.path, r.status, r.body, tc.field)
+			}
+		}
+		if r := cl.get("/api/v1/channels", auth...); r.status != 200 || !strings.Contains(r.body, "Return lists (test)") {
+			t.Errorf("GET /api/v1/channels: status %d", r.status)
+		}
+		if r := cl.get("/api/v1/channels", "Authorization", "Bearer "+e.token("worker-a")); r.status != http.StatusForbidden {
+			t.Errorf("a caseworker listing channels: status %d, want 403", r.status)
+		}
+	})
+}
