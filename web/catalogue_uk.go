@@ -234,7 +234,7 @@ var catalogueUK = map[string]string{
 	"Source reference":          "Посилання на джерело",
 	"Spreadsheet (CSV or XLSX)": "Таблиця (CSV або XLSX)",
 	"Stage":                     "Етап",
-	"Supervisor":                "Керівник",
+	"Supervisor":                "Супервізор",
 	"System":                    "Система",
 	"Testimony":                 "Свідчення",
 	"The birth date is not a date: use DD.MM.YYYY, MM.YYYY, YYYY or ~AGE.": "Дата народження неправильна: пишіть ДД.ММ.РРРР, ММ.РРРР, РРРР або ~ВІК.",
