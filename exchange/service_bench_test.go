@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -112,8 +113,14 @@ func BenchmarkList5000(b *testing.B) {
 	b.ReportMetric(float64(size), "bundle-bytes")
 }
 
+// benchInstallation is on SQLite, the default, or on PostgreSQL with
+// HOMEWARD_BENCH_BACKEND=postgres (and HOMEWARD_TEST_DATABASE_URL).
 func benchInstallation(b *testing.B, name string, kind homeward.OrgKind, pk homeward.PartyKind) *installation {
-	return newInstallation(b, store.DialectSQLite, name, kind, pk)
+	backend := store.DialectSQLite
+	if os.Getenv("HOMEWARD_BENCH_BACKEND") == store.DialectPostgres {
+		backend = store.DialectPostgres
+	}
+	return newInstallation(b, backend, name, kind, pk)
 }
 
 func onlyChannelID(b *testing.B, in *installation) int64 {

@@ -467,25 +467,51 @@ func (s *ListService) SaveCandidates(ctx context.Context, listID int64, cs []hom
 		if _, err := t.ExecContext(ctx, `DELETE FROM entry_candidates WHERE entry_id IN (SELECT id FROM list_entries WHERE list_id = $1)`, listID); err != nil {
 			return fmt.Errorf("clear candidates: %w", err)
 		}
+		onList := map[int64]bool{}
+		rows, err := t.QueryContext(ctx, `SELECT id FROM list_entries WHERE list_id = $1`, listID)
+		if err != nil {
+			return fmt.Errorf("find entries: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("find entries: %w", err)
+			}
+			onList[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find entries: %w", err)
+		}
 		counts := map[int64]int{}
 		for _, c := range cs {
-			var n int
-			if err := t.QueryRowContext(ctx, `SELECT count(*) FROM list_entries WHERE id = $1 AND list_id = $2`, c.EntryID, listID).Scan(&n); err != nil || n == 0 {
+			if !onList[c.EntryID] {
 				return homeward.Errorf(homeward.EINVALID, "Entry %d is not on list %d.", c.EntryID, listID)
-			}
-			if _, err := t.ExecContext(ctx, `INSERT INTO entry_candidates (entry_id, entity_type, entity_id, probability, explanation, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6)`, c.EntryID, c.EntityType, c.EntityID, c.Probability, encodeList(c.Explanation), s.db.tv(t.at)); err != nil {
-				return fmt.Errorf("insert candidate: %w", err)
 			}
 			counts[c.EntryID]++
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE list_entries SET candidates = 0 WHERE list_id = $1`, listID); err != nil {
-			return fmt.Errorf("count candidates: %w", err)
-		}
-		for id, n := range counts {
-			if _, err := t.ExecContext(ctx, `UPDATE list_entries SET candidates = $1 WHERE id = $2`, n, id); err != nil {
-				return fmt.Errorf("count candidates: %w", err)
+		// Many rows a statement: a list of 5,000 entries has up to 25,000
+		// candidates, and a statement each kept PostgreSQL busy for seconds.
+		const chunk = 150 // six parameters a row
+		for rest := cs; len(rest) > 0; {
+			part := rest[:min(len(rest), chunk)]
+			rest = rest[len(part):]
+			var args []any
+			values := make([]string, len(part))
+			for i, c := range part {
+				args = append(args, c.EntryID, c.EntityType, c.EntityID, c.Probability, encodeList(c.Explanation), s.db.tv(t.at))
+				n := len(args)
+				values[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", n-5, n-4, n-3, n-2, n-1, n)
 			}
+			if _, err := t.ExecContext(ctx, `INSERT INTO entry_candidates (entry_id, entity_type, entity_id, probability, explanation, created_at)
+				VALUES `+strings.Join(values, ", "), args...); err != nil {
+				return fmt.Errorf("insert candidates: %w", err)
+			}
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE list_entries SET candidates = (SELECT count(*) FROM entry_candidates c WHERE c.entry_id = list_entries.id)
+			WHERE list_id = $1`, listID); err != nil {
+			return fmt.Errorf("count candidates: %w", err)
 		}
 		return t.appendEvent(ctx, homeward.EntityList, listID, homeward.ActionListLink, l.OrgID, map[string]int{"candidates": len(cs), "entries": len(counts)})
 	})
