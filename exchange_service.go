@@ -67,8 +67,9 @@ type ListService interface {
 	// OpenPhase opens the next phase of a channel. With carry, a draft
 	// list of the new phase takes every entry of the previous phase's
 	// outgoing lists answered "more identifiers needed", "deferred", "no
-	// record", or not at all; the list is returned.
-	OpenPhase(ctx context.Context, channelID int64, carry bool) (*Phase, *ReturnList, error)
+	// record", or not at all; the list, titled title (or after the
+	// channel and the phase when empty), is returned.
+	OpenPhase(ctx context.Context, channelID int64, carry bool, title string) (*Phase, *ReturnList, error)
 
 	// CreateList starts an outgoing draft list in a phase of a channel.
 	CreateList(ctx context.Context, l *ReturnList) error

@@ -565,6 +565,9 @@ func TestThreeInstallationsNegotiateAReturnThroughBundleFiles(t *testing.T) {
 			if n := eval("count", `String(document.querySelectorAll("#entries-table tbody tr").length)`); n != "2" || strings.Count(carried, "-") != 2 {
 				t.Fatalf("phase 2 has %s entries carried from %q, want 2", n, carried)
 			}
+			if h := eval("phase 2 title", `document.querySelector("h1").textContent`); !strings.Contains(h, "Фаза 2") {
+				t.Errorf("the carried list is titled %q, not in the page's language", h)
+			}
 			b.screenshot("phase2")
 
 			// A welfare message for the first child, approved by the

@@ -241,14 +241,14 @@ func TestThreeInstallationsNegotiateAReturn(t *testing.T) {
 		origin.agree(cases, children)
 		twin.agree(twinCases, children)
 		sameStates(t, origin, cases, twin, twinCases)
-		_, carried, err := origin.lists.OpenPhase(origin.liaison, ch.ID, true)
+		_, carried, err := origin.lists.OpenPhase(origin.liaison, ch.ID, true, "")
 		must(t, err)
 		next, err := origin.lists.FindEntries(origin.liaison, carried.ID)
 		must(t, err)
 		if len(next) != 2 || next[0].CaseID != cases[5].ID || next[1].CaseID != cases[6].ID {
 			t.Fatalf("phase 2 carries %d entries", len(next))
 		}
-		_, twinCarried, err := twin.lists.OpenPhase(twin.liaison, twinList.ChannelID, true)
+		_, twinCarried, err := twin.lists.OpenPhase(twin.liaison, twinList.ChannelID, true, "")
 		must(t, err)
 		if twinNext, err := twin.lists.FindEntries(twin.liaison, twinCarried.ID); err != nil || len(twinNext) != 2 ||
 			twinNext[0].CaseID != twinCases[5].ID || twinNext[1].CaseID != twinCases[6].ID {

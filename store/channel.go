@@ -295,7 +295,11 @@ func (s *ListService) ChannelSummary(ctx context.Context, channelID int64) ([]*h
 // it takes the previous phase's entries still waiting for an answer that
 // lets them go: unanswered, "more identifiers needed", "deferred" and "no
 // record". Each carried entry keeps a link to the one it continues.
-func (s *ListService) OpenPhase(ctx context.Context, channelID int64, carry bool) (*homeward.Phase, *homeward.ReturnList, error) {
+func (s *ListService) OpenPhase(ctx context.Context, channelID int64, carry bool, title string) (*homeward.Phase, *homeward.ReturnList, error) {
+	title = strings.TrimSpace(title)
+	if len([]rune(title)) > 200 {
+		return nil, nil, homeward.FieldErrorf(homeward.EINVALID, "title", "The title is longer than %d characters.", 200)
+	}
 	a := homeward.ActorFromContext(ctx)
 	if err := canExchange(a); err != nil {
 		return nil, nil, err
@@ -347,7 +351,12 @@ func (s *ListService) OpenPhase(ctx context.Context, channelID int64, carry bool
 		carried = &homeward.ReturnList{
 			UID: newUID("L", 8), OrgID: ch.OrgID, ChannelID: ch.ID, PhaseID: phase.ID, Phase: phase.Number,
 			Direction: homeward.ListOutgoing, AuthorID: self.ID, Profile: profile,
-			Title: fmt.Sprintf("%s — phase %d (carried forward)", ch.Name, phase.Number),
+			Title: title,
+		}
+		if carried.Title == "" {
+			// The store does not know the reader's language: the
+			// channel's own name and the phase's number say it.
+			carried.Title = fmt.Sprintf("%s — %d", ch.Name, phase.Number)
 		}
 		if err := t.insertList(ctx, carried); err != nil {
 			return err

@@ -345,7 +345,7 @@ func TestOpeningAPhaseCarriesTheEntriesStillWaiting(t *testing.T) {
 				mustNil(t, x.lists.RecordAnswer(x.liaison, es[i].ID, a))
 			}
 		}
-		ph, carried, err := x.lists.OpenPhase(x.liaison, x.ch.ID, true)
+		ph, carried, err := x.lists.OpenPhase(x.liaison, x.ch.ID, true, "")
 		mustNil(t, err)
 		if ph.Number != 2 || carried == nil {
 			t.Fatalf("phase %d, carried list %v", ph.Number, carried)
@@ -364,7 +364,7 @@ func TestOpeningAPhaseCarriesTheEntriesStillWaiting(t *testing.T) {
 		if len(hist) != 2 || hist[0].ID != es[2].ID || hist[0].Answer != homeward.AnswerDeferred {
 			t.Fatalf("history = %+v", hist)
 		}
-		_, again, err := x.lists.OpenPhase(x.liaison, x.ch.ID, true)
+		_, again, err := x.lists.OpenPhase(x.liaison, x.ch.ID, true, "")
 		mustNil(t, err)
 		if again != nil {
 			t.Fatalf("phase 3 carried %d entries that were never answered in phase 2's unsealed list", again.Entries)

@@ -258,7 +258,8 @@ func (s *Server) apiChannelSummary(w http.ResponseWriter, r *http.Request) error
 }
 
 type phaseRequest struct {
-	Carry bool `json:"carry"`
+	Carry bool   `json:"carry"`
+	Title string `json:"title"`
 }
 
 type phaseResponse struct {
@@ -275,7 +276,7 @@ func (s *Server) apiPhaseOpen(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	p, l, err := s.cfg.Lists.OpenPhase(r.Context(), id, req.Carry)
+	p, l, err := s.cfg.Lists.OpenPhase(r.Context(), id, req.Carry, req.Title)
 	if err != nil {
 		return err
 	}

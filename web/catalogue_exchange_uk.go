@@ -5,6 +5,7 @@ package web
 // entries, answers, disclosure profiles, bundles, welfare messages, receipts
 // and the tasks that answers open. It joins catalogueUK at start-up.
 var catalogueExchangeUK = map[string]string{
+	"Phase %d: carried forward":              "Фаза %d: перенесені позиції",
 	"%d answers recorded.":                   "Записано відповідей: %d.",
 	"%d candidates found among our records.": "Серед наших записів знайдено кандидатів: %d.",
 	"%d characters":                          "символів: %d",

@@ -324,7 +324,18 @@ func (s *Server) phaseOpen(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return malformed("", "The form could not be read.")
 	}
-	_, carried, err := s.cfg.Lists.OpenPhase(r.Context(), id, r.PostForm.Get("carry") != "")
+	// The carried list is titled in the language of the person opening
+	// the phase, after its number.
+	phases, err := s.cfg.Lists.FindPhases(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	next := 1
+	for _, p := range phases {
+		next = max(next, p.Number+1)
+	}
+	title := locales[s.langOf(r)].T("Phase %d: carried forward", next)
+	_, carried, err := s.cfg.Lists.OpenPhase(r.Context(), id, r.PostForm.Get("carry") != "", title)
 	switch {
 	case err == nil && carried != nil:
 		http.Redirect(w, r, fmt.Sprintf("/lists/%d", carried.ID), http.StatusSeeOther)
