@@ -313,7 +313,7 @@ var catalogueExchangeUK = map[string]string{
 	"The bundle was refused: %s.":                                         "Пакет відхилено: %s.",
 	"The bundles missing before it will be refused if they arrive later.": "Пакети, яких бракує перед ним, буде відхилено, якщо вони надійдуть пізніше.",
 	"The case is on no return list.":                                      "Справи немає в жодному списку на повернення.",
-	"The cases added have linked siblings that are not on this list: %s. Children taken together are best asked for together.": "У доданих справах є пов'язані брати і сестри, яких немає в цьому списку: %s. Дітей, розлучених із родиною разом, найкраще розшукувати разом.",
+	"The cases added have linked siblings that are not on this list. Children taken together are best asked for together.": "У доданих справах є пов'язані брати і сестри, яких немає в цьому списку. Дітей, розлучених із родиною разом, найкраще розшукувати разом.",
 	"The child as disclosed":                "Дитина за розкритими даними",
 	"The child declines":                    "Дитина відмовляється",
 	"The child has turned 18":               "Дитині виповнилося 18 років",

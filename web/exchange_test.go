@@ -241,8 +241,8 @@ func TestListIsBuiltAndSealedByASecondSupervisorThroughThePages(t *testing.T) {
 			t.Fatalf("adding a child with a sibling: status %d, location %q", r.status, loc)
 		}
 		page := liaison.get(path+"?siblings="+fmt.Sprint(younger.ID), "Accept-Language", "en")
-		if !strings.Contains(page.body, `id="add-siblings"`) {
-			t.Fatalf("the list page does not propose the sibling")
+		if !strings.Contains(page.body, `id="add-siblings"`) || !strings.Contains(page.body, younger.Reference) || !strings.Contains(page.body, "Siblingenko Taras") {
+			t.Fatalf("the list page does not propose the sibling by reference and name")
 		}
 		if r := liaison.listAct(id, "entries", "case_ids", fmt.Sprint(younger.ID)); r.status != http.StatusSeeOther {
 			t.Fatalf("add the sibling: status %d: %s", r.status, r.body)

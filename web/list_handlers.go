@@ -117,6 +117,8 @@ type listData struct {
 	Searched   bool
 	Siblings   []int64
 	SiblingIDs string
+	// SiblingCases are the siblings proposed, as the page names them.
+	SiblingCases []*homeward.Case
 	Report     *answerReport
 	History    []historyEntry
 }
@@ -225,6 +227,17 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, id int64, st
 			parts[i] = strconv.FormatInt(n, 10)
 		}
 		d.SiblingIDs = strings.Join(parts, ", ")
+		// A person knows the siblings by name and reference, not by the
+		// numbers the query carries; those not visible are left out.
+		byID, err := s.cfg.Cases.FindCasesByIDs(ctx, d.Siblings)
+		if err != nil {
+			return err
+		}
+		for _, n := range d.Siblings {
+			if c := byID[n]; c != nil {
+				d.SiblingCases = append(d.SiblingCases, c)
+			}
+		}
 	}
 	switch {
 	case q.Get("sealed") != "":
