@@ -52,6 +52,26 @@ func (f *importFixture) file(name, content string) string {
 	return p
 }
 
+// countRecords counts the stored records of kind, "case" or "located".
+func (f *importFixture) countRecords(kind string) int {
+	f.t.Helper()
+	if kind == "case" {
+		return f.countCases()
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, f.dsn)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer db.Close()
+	ctx = homeward.NewContextWithActor(ctx, homeward.Actor{System: true, Role: homeward.RoleAdmin, OrgID: 1})
+	_, n, err := store.NewLocatedService(db).FindLocated(ctx, homeward.LocatedFilter{OrgID: 1})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
 func (f *importFixture) countCases() int {
 	f.t.Helper()
 	ctx := context.Background()
@@ -84,6 +104,37 @@ func TestImportRefusesABadFileNamingEachProblemAndChangesNothing(t *testing.T) {
 	}
 	if n := f.countCases(); n != 0 {
 		t.Errorf("%d cases in the database after a refused import", n)
+	}
+}
+
+// A file whose only fault is one bad row is refused whole. badCases also has
+// an unknown column, which refuses the file by itself: a check that let bad
+// rows through would still pass the test above.
+func TestImportRefusesAFileWhoseOnlyFaultIsOneBadRow(t *testing.T) {
+	tests := []struct {
+		name, kind, content, want string
+	}{
+		{"an impossible date", "case", "Прізвище;Ім'я;Дата народження\nТестенко;Олена;05.03.2015\nЗразкова;Ірина;31.02.2014\nВигаданий;Петро;2016\n", `row 3, column "Дата народження" (birth_date)`},
+		{"no name", "case", "Прізвище;Ім'я;Дата народження\nТестенко;Олена;05.03.2015\n;;~7\n", "row 3"},
+		{"a located record with an impossible date", "located", "Ім'я,Прізвище,Дата народження\nАлена,Тестенко,6.3.2015\nИрина,Зразкова,30.02.2015\n", "row 3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newImportFixture(t)
+			file := f.file("records.csv", tt.content)
+			code, out, errOut := f.run("import", "--kind", tt.kind, "--org", "1", file)
+			if code != 3 {
+				t.Errorf("exit %d, want 3: %q %q", code, out, errOut)
+			}
+			for _, want := range []string{tt.want, "nothing was imported"} {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("report does not say %q:\n%s", want, errOut)
+				}
+			}
+			if n := f.countRecords(tt.kind); n != 0 {
+				t.Errorf("%d records in the database after a refused import", n)
+			}
+		})
 	}
 }
 
