@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -166,6 +168,42 @@ func TestImportKeepGoodImportsTheGoodRowsAndWritesTheBadOnes(t *testing.T) {
 	}
 	if n := f.countCases(); n != 2 {
 		t.Errorf("%d cases in the database, want 2", n)
+	}
+}
+
+// The export's file is opened in a spreadsheet program: a value that
+// would run as a formula must be behind a quote in the bytes written, not
+// only after tabular.Read has undone the quoting.
+func TestExportQuotesFormulasInTheFileWritten(t *testing.T) {
+	f := newImportFixture(t)
+	file := f.file("located.csv", "Ім'я,Прізвище,Примітки\nАлена,Тестенко,\"=HYPERLINK(\"\"http://evil.example\"\")\"\nИрина,Зразкова,@SUM(A1)\n")
+	if code, out, errOut := f.run("import", "--kind", "located", "--org", "1", file); code != 0 || !strings.Contains(out, "imported 2") {
+		t.Fatalf("import: exit %d, %q %q", code, out, errOut)
+	}
+	out := filepath.Join(f.dir, "export.csv")
+	if code, stdout, errOut := f.run("export", "--kind", "located", "--org", "1", "--out", out); code != 0 {
+		t.Fatalf("export: exit %d, %q %q", code, stdout, errOut)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, rec := range recs[1:] {
+		for _, cell := range rec {
+			if strings.Contains(cell, "HYPERLINK") || strings.Contains(cell, "SUM") {
+				notes = append(notes, cell)
+			}
+		}
+	}
+	slices.Sort(notes)
+	want := []string{`'=HYPERLINK("http://evil.example")`, "'@SUM(A1)"}
+	if !slices.Equal(notes, want) {
+		t.Errorf("cells in the file %q, want %q", notes, want)
 	}
 }
 
