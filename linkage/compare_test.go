@@ -75,6 +75,34 @@ func TestDateComparisonReachesEachLevel(t *testing.T) {
 	}
 }
 
+// The "same month" level means the same month of the same year: a birth in
+// March 2015 and one in March 2016 are a year apart, not "same month". The
+// comparison here has only that level, so no earlier level can hide a
+// same_month that forgot the year.
+func TestSameMonthLevelRequiresTheSameYear(t *testing.T) {
+	c := Comparison{Name: "date of birth", Kind: KindDate, Field: "birth_date", Levels: []Level{
+		{Label: "missing", When: WhenMissing},
+		{Label: "same month", When: WhenSameMonth},
+		{Label: "different", When: WhenElse},
+	}}
+	tests := []struct {
+		a, b, want string
+	}{
+		{"2015-03-04", "2015-03-20", "same month"},
+		{"04.03.2015", "2015-03-31", "same month"},
+		{"2015-03-04", "2016-03-04", "different"},
+		{"2015-03-04", "2014-03-20", "different"},
+		{"2015-03-04", "2025-03-04", "different"},
+		{"2015-03-04", "2015-04-04", "different"},
+	}
+	for _, tt := range tests {
+		got := levelOf(t, c, map[string]string{"birth_date": tt.a}, map[string]string{"birth_date": tt.b})
+		if got != tt.want {
+			t.Errorf("%q vs %q: level %q, want %q", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
 // An estimated age stated on 27 November 2026: "~7" is a birth from
 // 28 November 2018 to 27 November 2019.
 func TestEstimatedAgeComparison(t *testing.T) {

@@ -40,6 +40,18 @@ func TestVerifyChainNamesTheFirstTamperedEvent(t *testing.T) {
 		{"edited actor", func(t *testing.T, db *DB) {
 			exec(t, db, `UPDATE events SET actor_id = actor_id + 1 WHERE id = 5`)
 		}, 5, "hash mismatch"},
+		// Moving an event to another organisation or record must break the
+		// chain as surely as editing its data: the log would otherwise say
+		// a record was shown to an organisation it never was.
+		{"edited organisation", func(t *testing.T, db *DB) {
+			exec(t, db, `UPDATE events SET org_id = org_id + 1 WHERE id = 3`)
+		}, 3, "hash mismatch"},
+		{"edited entity type", func(t *testing.T, db *DB) {
+			exec(t, db, `UPDATE events SET entity_type = $1 WHERE id = 4`, homeward.EntityLocated)
+		}, 4, "hash mismatch"},
+		{"edited entity id", func(t *testing.T, db *DB) {
+			exec(t, db, `UPDATE events SET entity_id = entity_id + 1 WHERE id = 6`)
+		}, 6, "hash mismatch"},
 		{"edited with the hash recomputed", func(t *testing.T, db *DB) {
 			ev := readEvent(t, db, 3)
 			ev.Action = homeward.ActionView

@@ -571,6 +571,12 @@ func (s *Server) apiListImportAnswers(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	// Find the list before reading the sheet, as the page does: another
+	// organisation's list is not found, whatever the file holds, and a
+	// sheet is never parsed for someone who may not answer the list.
+	if _, err := s.cfg.Lists.FindListByID(r.Context(), id); err != nil {
+		return err
+	}
 	rows, problems, err := readAnswerSheet(w, r)
 	if err != nil {
 		return err

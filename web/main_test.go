@@ -109,6 +109,7 @@ var userSpecs = map[string]struct {
 	"admin-b": {homeward.RoleAdmin, true}, "worker-b": {homeward.RoleCaseworker, true},
 	"super-a": {homeward.RoleSupervisor, false}, "super-a2": {homeward.RoleSupervisor, false},
 	"liaison-a": {homeward.RoleLiaison, false}, "liaison-b": {homeward.RoleLiaison, true},
+	"super-b": {homeward.RoleSupervisor, true}, "analyst-b": {homeward.RoleAnalyst, true},
 }
 
 // user returns the user of login, creating it on first use.

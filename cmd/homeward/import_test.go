@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,6 +54,26 @@ func (f *importFixture) file(name, content string) string {
 	return p
 }
 
+// countRecords counts the stored records of kind, "case" or "located".
+func (f *importFixture) countRecords(kind string) int {
+	f.t.Helper()
+	if kind == "case" {
+		return f.countCases()
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, f.dsn)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer db.Close()
+	ctx = homeward.NewContextWithActor(ctx, homeward.Actor{System: true, Role: homeward.RoleAdmin, OrgID: 1})
+	_, n, err := store.NewLocatedService(db).FindLocated(ctx, homeward.LocatedFilter{OrgID: 1})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
 func (f *importFixture) countCases() int {
 	f.t.Helper()
 	ctx := context.Background()
@@ -87,6 +109,37 @@ func TestImportRefusesABadFileNamingEachProblemAndChangesNothing(t *testing.T) {
 	}
 }
 
+// A file whose only fault is one bad row is refused whole. badCases also has
+// an unknown column, which refuses the file by itself: a check that let bad
+// rows through would still pass the test above.
+func TestImportRefusesAFileWhoseOnlyFaultIsOneBadRow(t *testing.T) {
+	tests := []struct {
+		name, kind, content, want string
+	}{
+		{"an impossible date", "case", "Прізвище;Ім'я;Дата народження\nТестенко;Олена;05.03.2015\nЗразкова;Ірина;31.02.2014\nВигаданий;Петро;2016\n", `row 3, column "Дата народження" (birth_date)`},
+		{"no name", "case", "Прізвище;Ім'я;Дата народження\nТестенко;Олена;05.03.2015\n;;~7\n", "row 3"},
+		{"a located record with an impossible date", "located", "Ім'я,Прізвище,Дата народження\nАлена,Тестенко,6.3.2015\nИрина,Зразкова,30.02.2015\n", "row 3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newImportFixture(t)
+			file := f.file("records.csv", tt.content)
+			code, out, errOut := f.run("import", "--kind", tt.kind, "--org", "1", file)
+			if code != 3 {
+				t.Errorf("exit %d, want 3: %q %q", code, out, errOut)
+			}
+			for _, want := range []string{tt.want, "nothing was imported"} {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("report does not say %q:\n%s", want, errOut)
+				}
+			}
+			if n := f.countRecords(tt.kind); n != 0 {
+				t.Errorf("%d records in the database after a refused import", n)
+			}
+		})
+	}
+}
+
 func TestImportKeepGoodImportsTheGoodRowsAndWritesTheBadOnes(t *testing.T) {
 	f := newImportFixture(t)
 	file := f.file("cases.csv", badCases)
@@ -115,6 +168,42 @@ func TestImportKeepGoodImportsTheGoodRowsAndWritesTheBadOnes(t *testing.T) {
 	}
 	if n := f.countCases(); n != 2 {
 		t.Errorf("%d cases in the database, want 2", n)
+	}
+}
+
+// The export's file is opened in a spreadsheet program: a value that
+// would run as a formula must be behind a quote in the bytes written, not
+// only after tabular.Read has undone the quoting.
+func TestExportQuotesFormulasInTheFileWritten(t *testing.T) {
+	f := newImportFixture(t)
+	file := f.file("located.csv", "Ім'я,Прізвище,Примітки\nАлена,Тестенко,\"=HYPERLINK(\"\"http://evil.example\"\")\"\nИрина,Зразкова,@SUM(A1)\n")
+	if code, out, errOut := f.run("import", "--kind", "located", "--org", "1", file); code != 0 || !strings.Contains(out, "imported 2") {
+		t.Fatalf("import: exit %d, %q %q", code, out, errOut)
+	}
+	out := filepath.Join(f.dir, "export.csv")
+	if code, stdout, errOut := f.run("export", "--kind", "located", "--org", "1", "--out", out); code != 0 {
+		t.Fatalf("export: exit %d, %q %q", code, stdout, errOut)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, rec := range recs[1:] {
+		for _, cell := range rec {
+			if strings.Contains(cell, "HYPERLINK") || strings.Contains(cell, "SUM") {
+				notes = append(notes, cell)
+			}
+		}
+	}
+	slices.Sort(notes)
+	want := []string{`'=HYPERLINK("http://evil.example")`, "'@SUM(A1)"}
+	if !slices.Equal(notes, want) {
+		t.Errorf("cells in the file %q, want %q", notes, want)
 	}
 }
 
