@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/homeward-project/homeward"
 	"github.com/xuri/excelize/v2"
@@ -121,7 +123,7 @@ func readCSV(b []byte) (*Sheet, error) {
 			return nil, tooManyCells()
 		}
 		for i := range rec {
-			rec[i] = cleanCell(rec[i], true)
+			rec[i] = cleanCell(cutCell(rec[i]), true)
 		}
 		if row == 1 {
 			s.Headers = rec
@@ -174,6 +176,17 @@ func detectDelimiter(text string) rune {
 	return best
 }
 
+// cutCell cuts a cell longer than any a spreadsheet program writes, as the
+// XLSX scanner does, and copies what it keeps so that the long original can
+// be freed: a CSV of a few 100 MB cells costs no more than cells of a
+// normal size. The converter reports the cut cell as too long.
+func cutCell(v string) string {
+	if len(v) <= maxCellBytes {
+		return v
+	}
+	return string(appendCut(nil, []byte(v[:maxCellBytes+utf8.UTFMax])))
+}
+
 // cleanCell trims a cell. In CSV it also undoes the quote that exports put
 // before values starting with a formula character (see escapeFormula).
 func cleanCell(v string, csvCell bool) string {
@@ -197,10 +210,51 @@ func readXLSX(b []byte) (*Sheet, error) {
 		return s, nil
 	case errors.Is(err, errTooManyCells):
 		return nil, tooManyCells()
+	case errors.Is(err, errTooMuchText):
+		return nil, tooMuchText()
 	case errors.As(err, &unsupported):
+		// excelize holds every string whole; a text longer than any cell
+		// would cost its full size there, so such a file goes no further.
+		if hugeText(b) {
+			return nil, homeward.Errorf(homeward.EINVALID, "The workbook holds a text longer than a spreadsheet cell can be; it cannot be read.")
+		}
 		return readXLSXExcelize(b)
 	}
 	return nil, err
+}
+
+func tooMuchText() error {
+	return homeward.Errorf(homeward.EINVALID, "The sheet holds more text than one import may; split it into smaller files.")
+}
+
+// hugeText reports whether some part of the workbook has a text longer than
+// a cell may be, reading every XML part with the scanner, which keeps no
+// more than a cell's worth of any text.
+func hugeText(b []byte) bool {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return false
+	}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			continue
+		}
+		sc := newScanner(rc)
+		for {
+			if _, err := sc.next(); err != nil {
+				break
+			}
+		}
+		rc.Close()
+		if sc.cut {
+			return true
+		}
+	}
+	return false
 }
 
 func tooManyCells() error {
@@ -246,7 +300,7 @@ func readXLSXExcelize(b []byte) (s *Sheet, err error) {
 		}
 		empty := true
 		for i := range rec {
-			rec[i] = cleanCell(rec[i], false)
+			rec[i] = cleanCell(cutCell(rec[i]), false)
 			if rec[i] != "" {
 				empty = false
 			}

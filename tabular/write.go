@@ -85,8 +85,12 @@ func escapeFormula(v string) string {
 	return v
 }
 
+// startsFormula reports whether a spreadsheet program could read v as a
+// formula: it starts with = + - @, or with a tab or carriage return, which
+// OWASP's "CSV Injection" lists too because a program may skip them and
+// read what follows as a formula.
 func startsFormula(v string) bool {
-	return v != "" && strings.IndexByte("=+-@", v[0]) >= 0
+	return v != "" && strings.IndexByte("=+-@\t\r", v[0]) >= 0
 }
 
 type xlsxTable struct {
