@@ -258,6 +258,29 @@ func locatedCell(r *homeward.LocatedRecord, field string) string {
 	return ""
 }
 
+// WriteSheet writes s as Read read it: the header row, then every row that
+// is not empty. Read reads the file back to the same cells.
+func WriteSheet(w io.Writer, format string, s *Sheet) error {
+	t, err := newTable(w, format)
+	if err != nil {
+		return err
+	}
+	if err := t.row(s.Headers); err != nil {
+		t.close()
+		return err
+	}
+	for _, r := range s.Rows {
+		if r == nil {
+			continue
+		}
+		if err := t.row(r); err != nil {
+			t.close()
+			return err
+		}
+	}
+	return t.close()
+}
+
 // WriteRejected writes the rows of s that have errors, each with an extra
 // last column "error" that says what is wrong, so that the user can correct
 // them and import that file. Header-row errors (Row 1) concern no data row
