@@ -20,6 +20,12 @@ func TestValidateRefusesOverlongFieldsNamingThem(t *testing.T) {
 		{"case sex quoted", (&Case{GivenName: "Олена", Sex: Sex(long)}).Validate(), "sex"},
 		{"located family name", (&LocatedRecord{FamilyName: long}).Validate(), "family_name"},
 		{"located institution", (&LocatedRecord{FamilyName: "Шевченко", Institution: long}).Validate(), "institution"},
+		{"handover notes", (&Handover{Notes: long}).Validate(), "notes"},
+		{"reunification proof", (&Reunification{Proof: long}).Validate(), "proof"},
+		{"follow-up findings", (&FollowUp{Findings: long}).Validate(), "findings"},
+		{"verification notes", (&Verification{Notes: long}).Validate(), "notes"},
+		{"best interests panel", (&BestInterests{Panel: []string{long}}).Validate(), "panel[0]"},
+		{"match decision note", (&MatchDecision{Note: long}).Validate(), "note"},
 	} {
 		if ErrorCode(tt.err) != EINVALID || ErrorField(tt.err) != tt.field {
 			t.Errorf("%s: %v; want invalid %s", tt.name, tt.err, tt.field)
