@@ -50,7 +50,14 @@ var (
 // XLSX workbook the first sheet is read. Cells are trimmed; fully empty rows
 // and fully empty unnamed columns are dropped without shifting row numbers.
 func Read(filename string, r io.Reader) (*Sheet, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	var buf bytes.Buffer
+	if l, ok := r.(interface{ Len() int }); ok {
+		// A file already in memory is read in one piece, without the
+		// doubling copies of a growing buffer.
+		buf.Grow(min(l.Len(), MaxFileSize) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, MaxFileSize+1))
+	b := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filepath.Base(filename), err)
 	}
@@ -92,7 +99,7 @@ func looksLikeText(b []byte) bool {
 // shows them: one per record, blank lines included.
 func readCSV(b []byte) (*Sheet, error) {
 	text := decodeText(b)
-	cr := csv.NewReader(strings.NewReader(text))
+	cr := csv.NewReader(bytes.NewReader(text))
 	cr.Comma = detectDelimiter(text)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
@@ -145,10 +152,11 @@ func setRow(rows [][]string, n int, rec []string) [][]string {
 // detectDelimiter picks the most frequent of comma, semicolon and tab outside
 // quotes on the first non-empty line; Excel writes ";" where the decimal
 // separator is a comma, as in Ukrainian and Russian locales.
-func detectDelimiter(text string) rune {
+func detectDelimiter(text []byte) rune {
 	counts := map[rune]int{}
 	inQuotes, seen := false, false
-	for _, c := range text {
+	for _, b := range text {
+		c := rune(b) // the characters looked for are ASCII, never part of another in UTF-8
 		if c == '"' {
 			inQuotes = !inQuotes
 			continue

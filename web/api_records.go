@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -243,7 +242,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 				name = "upload.xlsx"
 			}
 		}
-		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, tabular.MaxFileSize+1))
+		data, err = readSized(http.MaxBytesReader(w, r.Body, tabular.MaxFileSize+1), r.ContentLength)
 		if err != nil {
 			err = homeward.FieldErrorf(homeward.EINVALID, "file", "The file is too large.")
 		}

@@ -83,11 +83,23 @@ func readUploadedFile(w http.ResponseWriter, r *http.Request) (name string, data
 		return "", nil, homeward.FieldErrorf(homeward.EINVALID, "file", "Choose a CSV or XLSX file.")
 	}
 	defer f.Close()
-	data, err = io.ReadAll(f)
+	data, err = readSized(f, hdr.Size)
 	if err != nil {
 		return "", nil, homeward.FieldErrorf(homeward.EINVALID, "file", "The file could not be read.")
 	}
 	return hdr.Filename, data, nil
+}
+
+// readSized reads r whole into a buffer made for size bytes, when the size
+// is known and within what tabular reads, so that a large file is not
+// copied again and again as a growing buffer doubles.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(min(size, tabular.MaxFileSize+1)) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
