@@ -137,3 +137,20 @@ func FuzzReportStaysBounded(f *testing.F) {
 		}
 	})
 }
+
+// TestAFileForExcelizeWithAHugeStringIsRefused makes the reader fall back
+// to excelize, which would hold the 200 MB string whole: the file is
+// refused before excelize opens it.
+func TestAFileForExcelizeWithAHugeStringIsRefused(t *testing.T) {
+	data, err := hostile.SharedStringBombForExcelize(200<<20, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alloc := allocated(func() { _, _, err = readAndConvert("bomb.xlsx", data) })
+	if homeward.ErrorCode(err) != homeward.EINVALID || !strings.Contains(homeward.ErrorMessage(err), "longer than a spreadsheet cell") {
+		t.Errorf("Read: %v; want the file refused for a text longer than a cell", err)
+	}
+	if alloc > 64<<20 {
+		t.Errorf("refusing the file allocated %d MB; want under 64 MB", alloc>>20)
+	}
+}

@@ -84,6 +84,17 @@ func workbookWith(sst, sheet func(io.Writer) error) ([]byte, error) {
 // bytes ("a" repeated): the file is about size/1000 bytes, the cell size
 // bytes, quoted rows times by a naive report.
 func SharedStringBomb(size, rows int) ([]byte, error) {
+	return sharedStringBomb(size, rows, "")
+}
+
+// SharedStringBombForExcelize is SharedStringBomb with a cell of a type
+// the fast reader does not know, so that the reader falls back to
+// excelize, which holds every string whole.
+func SharedStringBombForExcelize(size, rows int) ([]byte, error) {
+	return sharedStringBomb(size, rows, `<c r="C1" t="x-unknown"><v>1</v></c>`)
+}
+
+func sharedStringBomb(size, rows int, extra string) ([]byte, error) {
 	return workbookWith(func(w io.Writer) error {
 		if _, err := io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Given name</t></si><si><t>Family name</t></si><si><t>`); err != nil {
 			return err
@@ -96,7 +107,7 @@ func SharedStringBomb(size, rows int) ([]byte, error) {
 	}, func(w io.Writer) error {
 		var b strings.Builder
 		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
-		b.WriteString(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>`)
+		b.WriteString(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>` + extra + `</row>`)
 		for i := 2; i < rows+2; i++ {
 			fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="s"><v>2</v></c><c r="B%d" t="s"><v>3</v></c></row>`, i, i, i)
 		}
