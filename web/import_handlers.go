@@ -269,9 +269,9 @@ func checkMapping(kind string, sh *tabular.Sheet, m tabular.Mapping) []tabular.R
 	for i, f := range m {
 		switch {
 		case !known[f]:
-			errs = append(errs, tabular.RowError{Row: 1, Column: sh.ColumnName(i), Field: f, Message: "Unknown field."})
+			errs = append(errs, tabular.RowError{Row: 1, Column: homeward.Excerpt(sh.ColumnName(i)), Field: homeward.Excerpt(f), Message: "Unknown field."})
 		case f != "" && f != tabular.Unmapped && seen[f]:
-			errs = append(errs, tabular.RowError{Row: 1, Column: sh.ColumnName(i), Field: f, Message: "Two columns are mapped to the same field."})
+			errs = append(errs, tabular.RowError{Row: 1, Column: homeward.Excerpt(sh.ColumnName(i)), Field: f, Message: "Two columns are mapped to the same field."})
 		}
 		seen[f] = true
 	}
