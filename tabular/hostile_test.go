@@ -154,3 +154,36 @@ func TestAFileForExcelizeWithAHugeStringIsRefused(t *testing.T) {
 		t.Errorf("refusing the file allocated %d MB; want under 64 MB", alloc>>20)
 	}
 }
+
+// FuzzHostileWorkbookStaysBounded builds workbooks of long shared or inline
+// strings from the fuzzer's sizes and checks that reading and converting
+// them allocates a bounded amount whatever the text expands to.
+func FuzzHostileWorkbookStaysBounded(f *testing.F) {
+	f.Add(uint32(1<<20), uint8(20), false)
+	f.Add(uint32(200_000), uint8(3), true)
+	f.Add(uint32(131_070), uint8(1), false)
+	f.Fuzz(func(t *testing.T, size uint32, rows uint8, inline bool) {
+		n, r := int(size%(8<<20)), int(rows%64)
+		var data []byte
+		var err error
+		if inline {
+			data, err = hostile.InlineStringBomb(n, r)
+		} else {
+			data, err = hostile.SharedStringBomb(n, r)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errs []RowError
+		alloc := allocated(func() { _, errs, err = readAndConvert("fuzz.xlsx", data) })
+		if err != nil && homeward.ErrorCode(err) != homeward.EINVALID {
+			t.Fatalf("Read: %v", err)
+		}
+		if limit := uint64(16<<20) + uint64(r)*2*maxCellBytes + 8*uint64(len(data)); alloc > limit {
+			t.Errorf("%d rows of %d bytes: allocated %d KB; want at most %d KB", r, n, alloc>>10, limit>>10)
+		}
+		if got := reportSize(errs); got > len(errs)*1024 {
+			t.Errorf("the report of %d problems holds %d bytes", len(errs), got)
+		}
+	})
+}
