@@ -127,15 +127,15 @@ func (a *Answer) Validate() error {
 	case a.Code == "":
 		return FieldErrorf(EINVALID, "code", "Choose the answer.")
 	case !a.Code.Valid():
-		return FieldErrorf(EINVALID, "code", "Unknown answer %q.", a.Code)
+		return FieldErrorf(EINVALID, "code", "Unknown answer %q.", Excerpt(string(a.Code)))
 	case a.On.IsZero():
 		return FieldErrorf(EINVALID, "answered_on", "Give the date of the answer.")
 	case len([]rune(a.Text)) > MaxAnswerText:
 		return FieldErrorf(EINVALID, "text", "The text is longer than %d characters.", MaxAnswerText)
 	case !d.LocationKind.Valid():
-		return FieldErrorf(EINVALID, "location_kind", "Unknown kind of care %q.", d.LocationKind)
+		return FieldErrorf(EINVALID, "location_kind", "Unknown kind of care %q.", Excerpt(string(d.LocationKind)))
 	case d.HasLocation() && !a.Code.GivesLocation():
-		return FieldErrorf(EINVALID, "place", "An answer %q does not say where the child is; leave the place empty.", a.Code)
+		return FieldErrorf(EINVALID, "place", "An answer %q does not say where the child is; leave the place empty.", Excerpt(string(a.Code)))
 	}
 	for _, s := range []struct{ field, v string }{
 		{"place", d.Place}, {"region", d.Region}, {"country", d.Country}, {"known_as", d.KnownAs},

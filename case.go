@@ -114,30 +114,63 @@ func joinNonEmpty(parts ...string) string {
 
 // Validate checks a case before it is stored; the error names the field.
 func (c *Case) Validate() error {
+	// Lengths first: the other checks quote values in their messages.
+	if err := (lengths{
+		{"given_name", c.GivenName, MaxNameLength},
+		{"family_name", c.FamilyName, MaxNameLength},
+		{"patronymic", c.Patronymic, MaxNameLength},
+		{"birth_place", c.BirthPlace, MaxTextLength},
+		{"last_seen_place", c.LastSeenPlace, MaxTextLength},
+		{"distinguishing_marks", c.DistinguishingMarks, MaxTextLength},
+		{"notes", c.Notes, MaxTextLength},
+	}).check(); err != nil {
+		return err
+	}
+	if err := checkCount("other_names", len(c.OtherNames)); err != nil {
+		return err
+	}
+	if err := checkCount("family", len(c.Family)); err != nil {
+		return err
+	}
+	for i, n := range c.OtherNames {
+		if err := checkLength(indexed("other_names", i, ""), n.Name, MaxNameLength); err != nil {
+			return err
+		}
+	}
+	for i, m := range c.Family {
+		if err := (lengths{
+			{indexed("family", i, "name"), m.Name, MaxNameLength},
+			{indexed("family", i, "relation"), m.Relation, MaxNameLength},
+			{indexed("family", i, "contact"), m.Contact, MaxContactLength},
+			{indexed("family", i, "legal_proof"), m.LegalProof, MaxTextLength},
+		}).check(); err != nil {
+			return err
+		}
+	}
 	if strings.TrimSpace(c.GivenName) == "" && strings.TrimSpace(c.FamilyName) == "" {
 		return FieldErrorf(EINVALID, "given_name", "A given name or a family name is required.")
 	}
 	if !c.Sex.Valid() {
-		return FieldErrorf(EINVALID, "sex", "Unknown sex %q (use f, m or leave empty).", c.Sex)
+		return FieldErrorf(EINVALID, "sex", "Unknown sex %q (use f, m or leave empty).", Excerpt(string(c.Sex)))
 	}
 	if err := c.BirthDate.Validate("birth_date"); err != nil {
 		return err
 	}
 	if !c.Circumstance.Valid() {
-		return FieldErrorf(EINVALID, "circumstance", "Unknown circumstance %q.", c.Circumstance)
+		return FieldErrorf(EINVALID, "circumstance", "Unknown circumstance %q.", Excerpt(string(c.Circumstance)))
 	}
 	if c.Stage != "" && !c.Stage.Valid() {
-		return FieldErrorf(EINVALID, "stage", "Unknown stage %q.", c.Stage)
+		return FieldErrorf(EINVALID, "stage", "Unknown stage %q.", Excerpt(string(c.Stage)))
 	}
 	if c.CloseReason != "" && !c.CloseReason.Valid() {
-		return FieldErrorf(EINVALID, "close_reason", "Unknown close reason %q.", c.CloseReason)
+		return FieldErrorf(EINVALID, "close_reason", "Unknown close reason %q.", Excerpt(string(c.CloseReason)))
 	}
 	for i, n := range c.OtherNames {
 		if strings.TrimSpace(n.Name) == "" {
 			return FieldErrorf(EINVALID, fmt.Sprintf("other_names[%d]", i), "Other name %d is empty.", i+1)
 		}
 		if !n.Script.Valid() {
-			return FieldErrorf(EINVALID, fmt.Sprintf("other_names[%d]", i), "Unknown script %q.", n.Script)
+			return FieldErrorf(EINVALID, fmt.Sprintf("other_names[%d]", i), "Unknown script %q.", Excerpt(string(n.Script)))
 		}
 	}
 	for i, m := range c.Family {

@@ -32,6 +32,17 @@ type Handover struct {
 
 // Validate checks a handover record before it is stored.
 func (h *Handover) Validate() error {
+	if err := (lengths{
+		{"place", h.Place, MaxTextLength},
+		{"route", h.Route, MaxTextLength},
+		{"third_country", h.ThirdCountry, MaxNameLength},
+		{"escort", h.Escort, MaxTextLength},
+		{"from_country", h.FromCountry, MaxNameLength},
+		{"to_country", h.ToCountry, MaxNameLength},
+		{"notes", h.Notes, MaxTextLength},
+	}).check(); err != nil {
+		return err
+	}
 	switch {
 	case h.HandoverOn.IsZero():
 		return FieldErrorf(EINVALID, "handover_on", "Give the date of the handover.")
@@ -67,6 +78,14 @@ type Reunification struct {
 
 // Validate checks a reunification record before it is stored.
 func (r *Reunification) Validate() error {
+	if err := (lengths{
+		{"with_whom", r.WithWhom, MaxTextLength},
+		{"relation", r.Relation, MaxNameLength},
+		{"proof", r.Proof, MaxTextLength},
+		{"notes", r.Notes, MaxTextLength},
+	}).check(); err != nil {
+		return err
+	}
 	switch {
 	case r.ReunifiedOn.IsZero():
 		return FieldErrorf(EINVALID, "reunified_on", "Give the date of the reunification.")
@@ -123,6 +142,13 @@ type FollowUp struct {
 
 // Validate checks a follow-up visit before it is stored.
 func (v *FollowUp) Validate() error {
+	if err := (lengths{
+		{"visitor", v.Visitor, MaxTextLength},
+		{"findings", v.Findings, MaxTextLength},
+		{"notes", v.Notes, MaxTextLength},
+	}).check(); err != nil {
+		return err
+	}
 	switch {
 	case v.VisitedOn.IsZero():
 		return FieldErrorf(EINVALID, "visited_on", "Give the date of the visit.")

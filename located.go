@@ -119,23 +119,36 @@ func (r *LocatedRecord) FullName() string {
 
 // Validate checks a located record before it is stored; the error names the field.
 func (r *LocatedRecord) Validate() error {
+	// Lengths first: the other checks quote values in their messages.
+	if err := (lengths{
+		{"given_name", r.GivenName, MaxNameLength},
+		{"family_name", r.FamilyName, MaxNameLength},
+		{"patronymic", r.Patronymic, MaxNameLength},
+		{"birth_place", r.BirthPlace, MaxTextLength},
+		{"institution", r.Institution, MaxTextLength},
+		{"region", r.Region, MaxTextLength},
+		{"source_ref", r.SourceRef, MaxTextLength},
+		{"notes", r.Notes, MaxTextLength},
+	}).check(); err != nil {
+		return err
+	}
 	if strings.TrimSpace(r.GivenName) == "" && strings.TrimSpace(r.FamilyName) == "" {
 		return FieldErrorf(EINVALID, "given_name", "A given name or a family name is required.")
 	}
 	if !r.Sex.Valid() {
-		return FieldErrorf(EINVALID, "sex", "Unknown sex %q (use f, m or leave empty).", r.Sex)
+		return FieldErrorf(EINVALID, "sex", "Unknown sex %q (use f, m or leave empty).", Excerpt(string(r.Sex)))
 	}
 	if err := r.BirthDate.Validate("birth_date"); err != nil {
 		return err
 	}
 	if !r.LocationKind.Valid() {
-		return FieldErrorf(EINVALID, "location_kind", "Unknown location kind %q.", r.LocationKind)
+		return FieldErrorf(EINVALID, "location_kind", "Unknown location kind %q.", Excerpt(string(r.LocationKind)))
 	}
 	if !r.Source.Valid() {
-		return FieldErrorf(EINVALID, "source", "Unknown source %q.", r.Source)
+		return FieldErrorf(EINVALID, "source", "Unknown source %q.", Excerpt(string(r.Source)))
 	}
 	if !r.Reliability.Valid() {
-		return FieldErrorf(EINVALID, "reliability", "Unknown reliability %q.", r.Reliability)
+		return FieldErrorf(EINVALID, "reliability", "Unknown reliability %q.", Excerpt(string(r.Reliability)))
 	}
 	return nil
 }

@@ -201,8 +201,13 @@ type MatchDecision struct {
 // Validate checks a decision's own fields; whether it may be taken depends
 // on the match and the person (see CheckMatchDecision).
 func (d *MatchDecision) Validate() error {
+	if err := (lengths{
+		{"note", d.Note, MaxTextLength},
+	}).check(); err != nil {
+		return err
+	}
 	if !d.Action.Valid() {
-		return FieldErrorf(EINVALID, "action", "Unknown decision %q.", d.Action)
+		return FieldErrorf(EINVALID, "action", "Unknown decision %q.", Excerpt(string(d.Action)))
 	}
 	switch d.Action {
 	case MatchReject:
@@ -286,7 +291,7 @@ func CheckMatchDecision(m *Match, d MatchDecision, a Actor) (MatchStatus, MatchA
 		}
 		return MatchCandidate, MatchRevoke, nil
 	}
-	return "", "", FieldErrorf(EINVALID, "action", "Unknown decision %q.", d.Action)
+	return "", "", FieldErrorf(EINVALID, "action", "Unknown decision %q.", Excerpt(string(d.Action)))
 }
 
 // MatchHistoryEntry is one decision about a match as it was taken. Entries

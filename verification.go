@@ -86,6 +86,12 @@ func (v *Verification) Approved() bool { return v.ApprovedBy != 0 || v.ApprovedA
 
 // Validate checks a verification before it is stored.
 func (v *Verification) Validate() error {
+	if err := (lengths{
+		{"performed_by", v.PerformedBy, MaxTextLength},
+		{"notes", v.Notes, MaxTextLength},
+	}).check(); err != nil {
+		return err
+	}
 	if !v.Method.Valid() {
 		return FieldErrorf(EINVALID, "method", "Choose how the identity was verified (documents, photo comparison, interview, DNA or testimony).")
 	}
@@ -145,6 +151,20 @@ type BestInterests struct {
 
 // Validate checks a best-interests record before it is stored.
 func (b *BestInterests) Validate() error {
+	if err := (lengths{
+		{"child_wishes", b.ChildWishes, MaxTextLength},
+		{"assessment", b.Assessment, MaxTextLength},
+	}).check(); err != nil {
+		return err
+	}
+	if err := checkCount("panel", len(b.Panel)); err != nil {
+		return err
+	}
+	for i, p := range b.Panel {
+		if err := checkLength(indexed("panel", i, ""), p, MaxNameLength); err != nil {
+			return err
+		}
+	}
 	if strings.TrimSpace(b.Assessment) == "" {
 		return FieldErrorf(EINVALID, "assessment", "The assessment is required.")
 	}

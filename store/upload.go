@@ -18,9 +18,23 @@ var _ homeward.UploadService = (*UploadService)(nil)
 // NewUploadService returns the upload service of db.
 func NewUploadService(db *DB) *UploadService { return &UploadService{db: db} }
 
-// UploadTTL is how long an upload is kept; older ones are purged whenever a
-// new one arrives, so that abandoned spreadsheets of children do not linger.
-const UploadTTL = 24 * time.Hour
+// UploadTTL is how long an upload is kept: long enough to map the columns
+// and correct a file, short enough that an abandoned spreadsheet of
+// children, unmapped columns included, does not linger. An import deletes
+// its upload at once; PurgeExpiredUploads deletes the rest.
+const UploadTTL = time.Hour
+
+// PurgeExpiredUploads deletes every upload older than UploadTTL and returns
+// how many there were. It is run when an upload arrives and, by the server,
+// every few minutes, so that expiry does not wait for the next import.
+func (s *UploadService) PurgeExpiredUploads(ctx context.Context) (int64, error) {
+	res, err := s.db.wdb.ExecContext(ctx, `DELETE FROM uploads WHERE created_at < $1`, s.db.tv(s.db.clock().Add(-UploadTTL)))
+	if err != nil {
+		return 0, fmt.Errorf("purge uploads: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
 
 // CreateUpload stores a spreadsheet for the actor, who must be allowed to
 // write records (only they may import).
@@ -37,8 +51,8 @@ func (s *UploadService) CreateUpload(ctx context.Context, u *homeward.Upload) er
 		nu.OrgID, nu.UserID = a.OrgID, a.UserID
 	}
 	nu.CreatedAt = s.db.clock()
-	if _, err := s.db.wdb.ExecContext(ctx, `DELETE FROM uploads WHERE created_at < $1`, s.db.tv(nu.CreatedAt.Add(-UploadTTL))); err != nil {
-		return fmt.Errorf("purge uploads: %w", err)
+	if _, err := s.PurgeExpiredUploads(ctx); err != nil {
+		return err
 	}
 	data := nu.Data
 	if data == nil {

@@ -256,3 +256,27 @@ func TestUploadsBelongToTheirUserAndExpire(t *testing.T) {
 		wantCode(t, err, homeward.ENOTFOUND)
 	})
 }
+
+func TestUploadsArePurgedAnHourAfterTheyArrive(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db)
+		clock := setClock(db, time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
+		uploads := NewUploadService(db)
+		mine := w.as(w.orgA, homeward.RoleCaseworker)
+		u := &homeward.Upload{Kind: homeward.EntityCase, Filename: "list.csv", Data: []byte("a,b\n")}
+		mustNil(t, uploads.CreateUpload(mine, u))
+		clock.advance(59 * time.Minute)
+		if n, err := uploads.PurgeExpiredUploads(mine); err != nil || n != 0 {
+			t.Fatalf("purge after 59 minutes: %d, %v; want nothing purged", n, err)
+		}
+		clock.advance(2 * time.Minute)
+		if n, err := uploads.PurgeExpiredUploads(mine); err != nil || n != 1 {
+			t.Fatalf("purge after 61 minutes: %d, %v; want the upload purged", n, err)
+		}
+		var n int
+		mustNil(t, db.db.QueryRow(`SELECT count(*) FROM uploads WHERE id = $1`, u.ID).Scan(&n))
+		if n != 0 {
+			t.Fatal("the upload is still stored")
+		}
+	})
+}

@@ -40,11 +40,12 @@ func (e RowError) String() string {
 	return b.String()
 }
 
-// maxText bounds a single cell, so that a corrupt file cannot fill the
-// database with one value.
+// maxName and maxText bound a single cell, so that a corrupt file cannot
+// fill the database with one value; they are the domain's own bounds, so
+// that a file is refused by row and field before Validate would refuse it.
 const (
-	maxName = 200
-	maxText = 10000
+	maxName = homeward.MaxNameLength
+	maxText = homeward.MaxTextLength
 )
 
 // converter holds what is common to converting rows of either kind.
@@ -74,9 +75,9 @@ func newConverter(kind string, s *Sheet, m Mapping) *converter {
 			c.headerErr(j, "", "Unknown column: map it to a field or choose to ignore it.")
 		default:
 			if _, ok := fieldByName(kind, name); !ok {
-				c.headerErr(j, name, fmt.Sprintf("%q is not a field of a %s record.", name, kind))
+				c.headerErr(j, name, fmt.Sprintf("%q is not a field of a %s record.", homeward.Excerpt(name), kind))
 			} else if prev, dup := c.col[name]; dup {
-				c.headerErr(j, name, fmt.Sprintf("Column %q is already mapped to %s.", s.ColumnName(prev), name))
+				c.headerErr(j, name, fmt.Sprintf("Column %q is already mapped to %s.", homeward.Excerpt(s.ColumnName(prev)), name))
 			} else {
 				c.col[name] = j
 			}
@@ -98,7 +99,7 @@ func newConverter(kind string, s *Sheet, m Mapping) *converter {
 }
 
 func (c *converter) headerErr(j int, field, msg string) {
-	c.errs = append(c.errs, RowError{Row: 1, Column: c.s.ColumnName(j), Field: field, Value: c.s.Headers[j], Message: msg, col: j})
+	c.errs = append(c.errs, RowError{Row: 1, Column: homeward.Excerpt(c.s.ColumnName(j)), Field: homeward.Excerpt(field), Value: homeward.Excerpt(c.s.Headers[j]), Message: msg, col: j})
 	c.header = true
 }
 
@@ -121,9 +122,11 @@ func (r *row) get(field string) string {
 func (r *row) fail(field, value, msg string) {
 	col, j := "", -1
 	if k, ok := r.c.col[field]; ok {
-		col, j = r.c.s.ColumnName(k), k
+		col, j = homeward.Excerpt(r.c.s.ColumnName(k)), k
 	}
-	r.c.errs = append(r.c.errs, RowError{Row: r.n, Column: col, Field: field, Value: value, Message: msg, col: j})
+	// The value is quoted cut short: a report of twenty rows of a hostile
+	// 200 MB cell must stay small.
+	r.c.errs = append(r.c.errs, RowError{Row: r.n, Column: col, Field: field, Value: homeward.Excerpt(value), Message: msg, col: j})
 	r.bad = true
 }
 
@@ -160,7 +163,7 @@ func (r *row) sex() homeward.Sex {
 	}
 	code, ok := sexWords.lookup(v)
 	if !ok {
-		r.fail(FieldSex, v, fmt.Sprintf("Unknown sex %q: write f or m (ж or ч), or leave it empty.", v))
+		r.fail(FieldSex, v, fmt.Sprintf("Unknown sex %q: write f or m (ж or ч), or leave it empty.", homeward.Excerpt(v)))
 	}
 	return homeward.Sex(code)
 }
@@ -177,7 +180,7 @@ func (r *row) birthDate(asOf time.Time) homeward.BirthDate {
 		t := asOf
 		b.AgeAsOf = &t
 	} else if b.Precision == homeward.PrecisionDay && time.Date(b.Year, time.Month(b.Month), b.Day, 0, 0, 0, 0, time.UTC).After(r.c.today) {
-		r.fail(FieldBirthDate, v, fmt.Sprintf("%q is in the future.", v))
+		r.fail(FieldBirthDate, v, fmt.Sprintf("%q is in the future.", homeward.Excerpt(v)))
 	}
 	return b
 }
@@ -192,12 +195,12 @@ func (r *row) date(field string) homeward.Date {
 	case b.Precision == homeward.PrecisionDay:
 		d := homeward.NewDate(b.Year, time.Month(b.Month), b.Day)
 		if d.After(r.c.today) {
-			r.fail(field, v, fmt.Sprintf("%q is in the future.", v))
+			r.fail(field, v, fmt.Sprintf("%q is in the future.", homeward.Excerpt(v)))
 			return homeward.Date{}
 		}
 		return d
 	case b.Precision != homeward.PrecisionNone:
-		r.fail(field, v, fmt.Sprintf("%q is not a full date: write DD.MM.YYYY, and put partial dates in the notes.", v))
+		r.fail(field, v, fmt.Sprintf("%q is not a full date: write DD.MM.YYYY, and put partial dates in the notes.", homeward.Excerpt(v)))
 	}
 	return homeward.Date{}
 }
@@ -209,7 +212,7 @@ func (r *row) word(field string, v vocabulary, what string) string {
 	}
 	code, ok := v.lookup(s)
 	if !ok {
-		r.fail(field, s, fmt.Sprintf("Unknown %s %q.", what, s))
+		r.fail(field, s, fmt.Sprintf("Unknown %s %q.", what, homeward.Excerpt(s)))
 	}
 	return code
 }

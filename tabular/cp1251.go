@@ -36,20 +36,21 @@ func decodeCP1251(b []byte) string {
 
 // decodeText returns the text of a CSV file as UTF-8: UTF-8 with or without a
 // byte-order mark, UTF-16 with a byte-order mark (Excel's "Unicode text"), and
-// otherwise Windows-1251 when the bytes are not valid UTF-8.
-func decodeText(b []byte) string {
+// otherwise Windows-1251 when the bytes are not valid UTF-8. UTF-8 is
+// returned as it is, not copied: a file may be 128 MB.
+func decodeText(b []byte) []byte {
 	switch {
 	case len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF:
 		b = b[3:]
 	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
-		return decodeUTF16(b[2:], false)
+		return []byte(decodeUTF16(b[2:], false))
 	case len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF:
-		return decodeUTF16(b[2:], true)
+		return []byte(decodeUTF16(b[2:], true))
 	}
 	if utf8.Valid(b) {
-		return string(b)
+		return b
 	}
-	return decodeCP1251(b)
+	return []byte(decodeCP1251(b))
 }
 
 func decodeUTF16(b []byte, bigEndian bool) string {

@@ -84,7 +84,7 @@ func ParseDate(s string) (homeward.BirthDate, error) {
 }
 
 func dateErr(s, problem string) error {
-	return homeward.Errorf(homeward.EINVALID, "%q %s.", s, problem)
+	return homeward.Errorf(homeward.EINVALID, "%q %s.", homeward.Excerpt(s), problem)
 }
 
 func isDigits(s string) bool {

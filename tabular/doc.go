@@ -8,5 +8,7 @@
 // It converts files to domain values and back, nothing more: it never touches
 // storage, never decides what is a duplicate beyond computing import keys, and
 // never logs cell values, because they are names and details of children and
-// their families.
+// their families. Files come from anyone who can sign in, so it never holds
+// more of a cell than a spreadsheet program can write, and a problem quotes
+// only an excerpt of the value.
 package tabular

@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/homeward-project/homeward"
 	"github.com/xuri/excelize/v2"
@@ -48,7 +50,14 @@ var (
 // XLSX workbook the first sheet is read. Cells are trimmed; fully empty rows
 // and fully empty unnamed columns are dropped without shifting row numbers.
 func Read(filename string, r io.Reader) (*Sheet, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	var buf bytes.Buffer
+	if l, ok := r.(interface{ Len() int }); ok {
+		// A file already in memory is read in one piece, without the
+		// doubling copies of a growing buffer.
+		buf.Grow(min(l.Len(), MaxFileSize) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, MaxFileSize+1))
+	b := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filepath.Base(filename), err)
 	}
@@ -90,7 +99,7 @@ func looksLikeText(b []byte) bool {
 // shows them: one per record, blank lines included.
 func readCSV(b []byte) (*Sheet, error) {
 	text := decodeText(b)
-	cr := csv.NewReader(strings.NewReader(text))
+	cr := csv.NewReader(bytes.NewReader(text))
 	cr.Comma = detectDelimiter(text)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
@@ -121,7 +130,7 @@ func readCSV(b []byte) (*Sheet, error) {
 			return nil, tooManyCells()
 		}
 		for i := range rec {
-			rec[i] = cleanCell(rec[i], true)
+			rec[i] = cleanCell(cutCell(rec[i]), true)
 		}
 		if row == 1 {
 			s.Headers = rec
@@ -143,10 +152,11 @@ func setRow(rows [][]string, n int, rec []string) [][]string {
 // detectDelimiter picks the most frequent of comma, semicolon and tab outside
 // quotes on the first non-empty line; Excel writes ";" where the decimal
 // separator is a comma, as in Ukrainian and Russian locales.
-func detectDelimiter(text string) rune {
+func detectDelimiter(text []byte) rune {
 	counts := map[rune]int{}
 	inQuotes, seen := false, false
-	for _, c := range text {
+	for _, b := range text {
+		c := rune(b) // the characters looked for are ASCII, never part of another in UTF-8
 		if c == '"' {
 			inQuotes = !inQuotes
 			continue
@@ -174,6 +184,17 @@ func detectDelimiter(text string) rune {
 	return best
 }
 
+// cutCell cuts a cell longer than any a spreadsheet program writes, as the
+// XLSX scanner does, and copies what it keeps so that the long original can
+// be freed: a CSV of a few 100 MB cells costs no more than cells of a
+// normal size. The converter reports the cut cell as too long.
+func cutCell(v string) string {
+	if len(v) <= maxCellBytes {
+		return v
+	}
+	return string(appendCut(nil, []byte(v[:maxCellBytes+utf8.UTFMax])))
+}
+
 // cleanCell trims a cell. In CSV it also undoes the quote that exports put
 // before values starting with a formula character (see escapeFormula).
 func cleanCell(v string, csvCell bool) string {
@@ -197,10 +218,51 @@ func readXLSX(b []byte) (*Sheet, error) {
 		return s, nil
 	case errors.Is(err, errTooManyCells):
 		return nil, tooManyCells()
+	case errors.Is(err, errTooMuchText):
+		return nil, tooMuchText()
 	case errors.As(err, &unsupported):
+		// excelize holds every string whole; a text longer than any cell
+		// would cost its full size there, so such a file goes no further.
+		if hugeText(b) {
+			return nil, homeward.Errorf(homeward.EINVALID, "The workbook holds a text longer than a spreadsheet cell can be; it cannot be read.")
+		}
 		return readXLSXExcelize(b)
 	}
 	return nil, err
+}
+
+func tooMuchText() error {
+	return homeward.Errorf(homeward.EINVALID, "The sheet holds more text than one import may; split it into smaller files.")
+}
+
+// hugeText reports whether some part of the workbook has a text longer than
+// a cell may be, reading every XML part with the scanner, which keeps no
+// more than a cell's worth of any text.
+func hugeText(b []byte) bool {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return false
+	}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			continue
+		}
+		sc := newScanner(rc)
+		for {
+			if _, err := sc.next(); err != nil {
+				break
+			}
+		}
+		rc.Close()
+		if sc.cut {
+			return true
+		}
+	}
+	return false
 }
 
 func tooManyCells() error {
@@ -246,7 +308,7 @@ func readXLSXExcelize(b []byte) (s *Sheet, err error) {
 		}
 		empty := true
 		for i := range rec {
-			rec[i] = cleanCell(rec[i], false)
+			rec[i] = cleanCell(cutCell(rec[i]), false)
 			if rec[i] != "" {
 				empty = false
 			}

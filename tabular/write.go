@@ -85,8 +85,12 @@ func escapeFormula(v string) string {
 	return v
 }
 
+// startsFormula reports whether a spreadsheet program could read v as a
+// formula: it starts with = + - @, or with a tab or carriage return, which
+// OWASP's "CSV Injection" lists too because a program may skip them and
+// read what follows as a formula.
 func startsFormula(v string) bool {
-	return v != "" && strings.IndexByte("=+-@", v[0]) >= 0
+	return v != "" && strings.IndexByte("=+-@\t\r", v[0]) >= 0
 }
 
 type xlsxTable struct {
@@ -252,6 +256,29 @@ func locatedCell(r *homeward.LocatedRecord, field string) string {
 		return r.Notes
 	}
 	return ""
+}
+
+// WriteSheet writes s as Read read it: the header row, then every row that
+// is not empty. Read reads the file back to the same cells.
+func WriteSheet(w io.Writer, format string, s *Sheet) error {
+	t, err := newTable(w, format)
+	if err != nil {
+		return err
+	}
+	if err := t.row(s.Headers); err != nil {
+		t.close()
+		return err
+	}
+	for _, r := range s.Rows {
+		if r == nil {
+			continue
+		}
+		if err := t.row(r); err != nil {
+			t.close()
+			return err
+		}
+	}
+	return t.close()
 }
 
 // WriteRejected writes the rows of s that have errors, each with an extra

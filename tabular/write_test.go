@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"bytes"
+	"encoding/csv"
 	"slices"
 	"testing"
 	"time"
@@ -178,5 +179,26 @@ func TestWriteRejectedWritesOnlyTheBadRowsWithTheirErrors(t *testing.T) {
 				t.Errorf("corrected rejects: unknown %v, errors %v, %d cases", unknown, errs, len(cs))
 			}
 		})
+	}
+}
+
+// TestCSVExportQuotesEveryFormulaStart reads the exported bytes themselves,
+// not through Read (which would undo the escaping it shares with the
+// writer): a cell a spreadsheet program could run as a formula must start
+// with a quote.
+func TestCSVExportQuotesEveryFormulaStart(t *testing.T) {
+	for _, v := range []string{"=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1", "'=1"} {
+		var buf bytes.Buffer
+		if err := WriteCases(&buf, FormatCSV, []*homeward.Case{{Notes: v}}); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\uFEFF")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := slices.Index(recs[0], "Notes")
+		if got := recs[1][j]; got != "'"+v {
+			t.Errorf("%q exported as %q; want %q", v, got, "'"+v)
+		}
 	}
 }

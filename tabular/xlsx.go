@@ -29,9 +29,21 @@ const (
 	maxSSTBytes = 256 << 20  // text held in the shared strings table
 	maxRow      = 1_048_576  // Excel's limits
 	maxCol      = 16_384
+	// MaxCellLength is the most characters a cell holds in Excel
+	// (Microsoft, "Excel specifications and limits"). A longer cell is not
+	// from a spreadsheet program: it is cut to maxCellBytes as it is read,
+	// so that one 200 MB string costs no more than a long cell, and the
+	// converter reports it as too long, by row and field.
+	MaxCellLength = 32_767
+	// maxCellBytes is the longest cell in UTF-8 with room to spare, so that
+	// no cell Excel can write is ever cut.
+	maxCellBytes = 4*MaxCellLength + 64
 )
 
-var errTooManyCells = errors.New("too many cells")
+var (
+	errTooManyCells = errors.New("too many cells")
+	errTooMuchText  = errors.New("too much text")
+)
 
 // errUnsupported makes Read fall back to excelize.
 type errUnsupported string
@@ -166,15 +178,18 @@ func readSharedStrings(parts map[string]*zip.File, name string) ([]string, error
 		switch {
 		case tok.kind == tokText:
 			if inSI && inT && rph == 0 {
-				text = append(text, tok.text...)
+				text = appendCut(text, tok.text)
 			}
 		case tok.name == "si" && tok.kind == tokStart:
 			inSI, text = true, text[:0]
 		case tok.name == "si" && tok.kind == tokSelfClosing:
 			out = append(out, "")
 		case tok.name == "si" && tok.kind == tokEnd:
-			if total += len(text); len(out) >= maxCells || total > maxSSTBytes {
+			if len(out) >= maxCells {
 				return nil, errTooManyCells
+			}
+			if total += len(text); total > maxSSTBytes {
+				return nil, errTooMuchText
 			}
 			out = append(out, unescapeBSTR(string(text)))
 			inSI = false
@@ -203,7 +218,7 @@ func scanSheet(sc *scanner, sst []string) (*Sheet, error) {
 		v, is         []byte
 		inV, inIs     bool
 		inT, rph      int
-		cells         int
+		cells, text   int
 	)
 	flush := func() error {
 		empty := true
@@ -238,9 +253,9 @@ func scanSheet(sc *scanner, sst []string) (*Sheet, error) {
 		switch tok.kind {
 		case tokText:
 			if inV {
-				v = append(v, tok.text...)
+				v = appendCut(v, tok.text)
 			} else if inIs && inT > 0 && rph == 0 {
-				is = append(is, tok.text...)
+				is = appendCut(is, tok.text)
 			}
 			continue
 		}
@@ -282,6 +297,14 @@ func scanSheet(sc *scanner, sst []string) (*Sheet, error) {
 				val, err := cellValue(cellType, v, is, sst)
 				if err != nil {
 					return nil, err
+				}
+				// Shared strings are counted once, in the table; a cell's
+				// own text is counted here, so that many long inline
+				// strings cannot add up to more than the table may hold.
+				if cellType != "s" {
+					if text += len(val); text > maxSSTBytes {
+						return nil, errTooMuchText
+					}
 				}
 				if val != "" {
 					for len(rec) < cellCol-1 {
@@ -468,10 +491,50 @@ type scanner struct {
 	names map[string]string
 	buf   []byte
 	text  []byte
+	cut   bool // some text was longer than a cell and cut
 }
 
 func newScanner(r io.Reader) *scanner {
 	return &scanner{r: bufio.NewReaderSize(r, 64<<10), names: map[string]string{}}
+}
+
+// gather appends src to dst as appendCut does and remembers a cut.
+func (sc *scanner) gather(dst, src []byte) []byte {
+	out := appendCut(dst, src)
+	if len(out)-len(dst) < len(src) {
+		sc.cut = true
+	}
+	return out
+}
+
+// appendCut appends src to dst but lets dst grow to no more than
+// maxCellBytes, cutting at a character and before an unfinished entity
+// reference. Once cut, dst counts as full and takes nothing more, so that
+// no pieces from further on are joined to it. A cell Excel can write
+// (4*MaxCellLength bytes at most) is never cut.
+func appendCut(dst, src []byte) []byte {
+	room := maxCellBytes - len(dst)
+	if room <= 16 {
+		return dst
+	}
+	if len(src) <= room {
+		return append(dst, src...)
+	}
+	cut := src[:room]
+	for i := len(cut) - 1; i >= 0 && i >= len(cut)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(cut[i]) {
+			if !utf8.FullRune(cut[i:]) {
+				cut = cut[:i]
+			}
+			break
+		}
+	}
+	if j := bytes.LastIndexByte(cut, '&'); j >= 0 && bytes.IndexByte(cut[j:], ';') < 0 {
+		cut = cut[:j]
+	}
+	// What was cut off is at most a character and an entity: less than
+	// the 16 bytes of room under which nothing more is taken.
+	return append(dst, cut...)
 }
 
 func (sc *scanner) readByte() (byte, error) {
@@ -523,13 +586,27 @@ func (sc *scanner) next() (token, error) {
 			}
 			sc.n--
 			raw, err := sc.r.ReadSlice('<')
-			for err == bufio.ErrBufferFull {
-				// Long text: gather it whole.
-				sc.buf = append(sc.buf[:0], raw...)
-				raw, err = sc.r.ReadSlice('<')
-				raw = append(sc.buf, raw...)
-			}
 			sc.n += int64(len(raw))
+			if err == bufio.ErrBufferFull {
+				// Long text: gather it, but no more than a cell may hold;
+				// the rest is read and dropped, so that a 200 MB string
+				// costs a cell's worth of memory.
+				sc.buf = sc.gather(sc.buf[:0], raw)
+				for err == bufio.ErrBufferFull {
+					raw, err = sc.r.ReadSlice('<')
+					sc.n += int64(len(raw))
+					if sc.n > maxXMLBytes {
+						return token{}, errUnsupported("part too large")
+					}
+					if err == nil {
+						sc.buf = sc.gather(sc.buf, raw[:len(raw)-1])
+						sc.buf = append(sc.buf, '<') // the delimiter, stripped below
+					} else {
+						sc.buf = sc.gather(sc.buf, raw)
+					}
+				}
+				raw = sc.buf
+			}
 			if err == io.EOF {
 				return token{}, io.EOF // trailing text after the root
 			}

@@ -561,9 +561,17 @@ func (s *Server) apiListDiff(w http.ResponseWriter, r *http.Request) error {
 // answerImportRefused is the body of a refused answer sheet: the error and
 // the report naming each row.
 type answerImportRefused struct {
-	Error    apiErrorBody           `json:"error"`
-	Report   *homeward.AnswerImport `json:"report"`
-	Problems []homeward.RowProblem  `json:"problems"`
+	Error        apiErrorBody           `json:"error"`
+	Report       *homeward.AnswerImport `json:"report"`
+	Problems     []homeward.RowProblem  `json:"problems"`
+	MoreProblems int                    `json:"more_problems,omitempty"`
+}
+
+// answerImportDone is the body of a recorded answer sheet; MoreProblems
+// counts the problems beyond those listed.
+type answerImportDone struct {
+	*homeward.AnswerImport
+	MoreProblems int `json:"more_problems,omitempty"`
 }
 
 func (s *Server) apiListImportAnswers(w http.ResponseWriter, r *http.Request) error {
@@ -593,10 +601,10 @@ func (s *Server) apiListImportAnswers(w http.ResponseWriter, r *http.Request) er
 	if rep.Refused {
 		writeJSON(w, http.StatusUnprocessableEntity, answerImportRefused{
 			Error:  apiErrorBody{Code: homeward.EINVALID, Message: "The sheet has problems; nothing was recorded."},
-			Report: res, Problems: res.Problems})
+			Report: res, Problems: res.Problems, MoreProblems: rep.More})
 		return nil
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, answerImportDone{res, rep.More})
 	return nil
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -196,24 +195,30 @@ type importProblem struct {
 	Message string `json:"message"`
 }
 
+// importResponse lists the first problems; MoreProblems counts the rest.
 type importResponse struct {
-	Created  int             `json:"created"`
-	Skipped  int             `json:"skipped"`
-	Rejected int             `json:"rejected"`
-	Problems []importProblem `json:"problems"`
+	Created      int             `json:"created"`
+	Skipped      int             `json:"skipped"`
+	Rejected     int             `json:"rejected"`
+	Problems     []importProblem `json:"problems"`
+	MoreProblems int             `json:"more_problems,omitempty"`
 }
 
 // apiImportRefused is the body of a refused import: the error shape plus the
 // report.
 type apiImportRefused struct {
-	Error    apiErrorBody    `json:"error"`
-	Problems []importProblem `json:"problems"`
+	Error        apiErrorBody    `json:"error"`
+	Problems     []importProblem `json:"problems"`
+	MoreProblems int             `json:"more_problems,omitempty"`
 }
 
 // apiImport imports a CSV or XLSX file sent as the multipart part "file" or
 // as the whole body (then ?filename= names it), with the columns mapped
 // automatically.
 func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
+	if err := mayImport(r); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	kind := q.Get("kind")
 	switch kind {
@@ -237,7 +242,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 				name = "upload.xlsx"
 			}
 		}
-		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, tabular.MaxFileSize+1))
+		data, err = readSized(http.MaxBytesReader(w, r.Body, tabular.MaxFileSize+1), r.ContentLength)
 		if err != nil {
 			err = homeward.FieldErrorf(homeward.EINVALID, "file", "The file is too large.")
 		}
@@ -257,17 +262,18 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	problems := make([]importProblem, 0, len(res.Errors))
-	for _, e := range res.Errors {
+	shown, more := capProblems(res.Errors)
+	problems := make([]importProblem, 0, len(shown))
+	for _, e := range shown {
 		problems = append(problems, importProblem{Row: e.Row, Column: e.Column, Field: e.Field, Value: e.Value, Message: e.Message})
 	}
 	if !res.Imported {
 		writeJSON(w, http.StatusUnprocessableEntity, apiImportRefused{
 			Error:    apiErrorBody{Code: homeward.EINVALID, Message: "The file has problems; nothing was imported."},
-			Problems: problems,
+			Problems: problems, MoreProblems: more,
 		})
 		return nil
 	}
-	writeJSON(w, http.StatusOK, importResponse{Created: res.Created, Skipped: res.Skipped, Rejected: res.Rejected, Problems: problems})
+	writeJSON(w, http.StatusOK, importResponse{Created: res.Created, Skipped: res.Skipped, Rejected: res.Rejected, Problems: problems, MoreProblems: more})
 	return nil
 }

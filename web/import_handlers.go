@@ -27,6 +27,22 @@ func kindPath(entity string) string {
 // previewRows is how many rows the mapping page shows.
 const previewRows = 5
 
+// maxReported bounds the problems a page or an API reply lists; the rest
+// are counted. A file of a million bad rows must not make a reply of a
+// million lines: the rejected-rows file holds every one.
+const maxReported = 1000
+
+// mayImport refuses a user whose role may not create records before any
+// byte of the file is read: reading is what a hostile file makes costly,
+// and the store's own check comes only after it. (Answer sheets are
+// guarded so by exchangeOnly.)
+func mayImport(r *http.Request) error {
+	if u := userFrom(r.Context()); u == nil || !u.Role.CanWriteRecords() {
+		return homeward.Errorf(homeward.EFORBIDDEN, "Your role may not create or change records.")
+	}
+	return nil
+}
+
 type importFormData struct {
 	Kind string // "cases" or "located"
 }
@@ -67,11 +83,23 @@ func readUploadedFile(w http.ResponseWriter, r *http.Request) (name string, data
 		return "", nil, homeward.FieldErrorf(homeward.EINVALID, "file", "Choose a CSV or XLSX file.")
 	}
 	defer f.Close()
-	data, err = io.ReadAll(f)
+	data, err = readSized(f, hdr.Size)
 	if err != nil {
 		return "", nil, homeward.FieldErrorf(homeward.EINVALID, "file", "The file could not be read.")
 	}
 	return hdr.Filename, data, nil
+}
+
+// readSized reads r whole into a buffer made for size bytes, when the size
+// is known and within what tabular reads, so that a large file is not
+// copied again and again as a growing buffer doubles.
+func readSized(r io.Reader, size int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(min(size, tabular.MaxFileSize+1)) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
@@ -79,6 +107,9 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	entity, ok := importKinds[kind]
 	if !ok {
 		return homeward.Errorf(homeward.ENOTFOUND, "Not found.")
+	}
+	if err := mayImport(r); err != nil {
+		return err
 	}
 	name, data, err := readUploadedFile(w, r)
 	if err == nil {
@@ -119,7 +150,8 @@ type importData struct {
 	Preview                   [][]string
 	RowCount                  int
 	KeepGood                  bool
-	Errors                    []reportLine // problems found by validating every row
+	Errors                    []reportLine // problems found by validating every row, the first maxReported
+	More                      int          // problems found but not listed
 	Rows                      int          // rows with problems
 	Created                   int
 	Skipped                   int
@@ -137,6 +169,9 @@ type reportLine struct {
 }
 
 func (s *Server) loadUpload(r *http.Request) (*homeward.Upload, *tabular.Sheet, error) {
+	if err := mayImport(r); err != nil {
+		return nil, nil, err
+	}
 	id, err := pathID(r)
 	if err != nil {
 		return nil, nil, err
@@ -160,7 +195,7 @@ func (s *Server) newImportData(v *view, u *homeward.Upload, sh *tabular.Sheet, m
 		isUnknown[i] = true
 	}
 	for i := range sh.Headers {
-		d.Columns = append(d.Columns, importColumn{Index: i, Header: sh.ColumnName(i), Field: m[i], Unknown: isUnknown[i]})
+		d.Columns = append(d.Columns, importColumn{Index: i, Header: homeward.Excerpt(sh.ColumnName(i)), Field: m[i], Unknown: isUnknown[i]})
 	}
 	for _, f := range tabular.Fields(u.Kind) {
 		if f.ExportOnly {
@@ -177,7 +212,13 @@ func (s *Server) newImportData(v *view, u *homeward.Upload, sh *tabular.Sheet, m
 			break
 		}
 		if row != nil {
-			d.Preview = append(d.Preview, row)
+			// The preview shows what a cell starts with, as a report
+			// does, so that a hostile cell cannot swell the page.
+			cells := make([]string, len(row))
+			for i, v := range row {
+				cells[i] = homeward.Excerpt(v)
+			}
+			d.Preview = append(d.Preview, cells)
 		}
 	}
 	return d
@@ -228,9 +269,9 @@ func checkMapping(kind string, sh *tabular.Sheet, m tabular.Mapping) []tabular.R
 	for i, f := range m {
 		switch {
 		case !known[f]:
-			errs = append(errs, tabular.RowError{Row: 1, Column: sh.ColumnName(i), Field: f, Message: "Unknown field."})
+			errs = append(errs, tabular.RowError{Row: 1, Column: homeward.Excerpt(sh.ColumnName(i)), Field: homeward.Excerpt(f), Message: "Unknown field."})
 		case f != "" && f != tabular.Unmapped && seen[f]:
-			errs = append(errs, tabular.RowError{Row: 1, Column: sh.ColumnName(i), Field: f, Message: "Two columns are mapped to the same field."})
+			errs = append(errs, tabular.RowError{Row: 1, Column: homeward.Excerpt(sh.ColumnName(i)), Field: f, Message: "Two columns are mapped to the same field."})
 		}
 		seen[f] = true
 	}
@@ -308,7 +349,9 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range res.Errors {
+	shown, more := capProblems(res.Errors)
+	d.More = more
+	for _, e := range shown {
 		field := e.Field
 		if field != "" && field != tabular.Unmapped {
 			field = v.loc.fieldLabel(field)
@@ -324,18 +367,83 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Done = true
 	d.Created, d.Skipped, d.Rejected = res.Created, res.Skipped, res.Rejected
-	if res.Rejected > 0 {
-		q := url.Values{"map": {packMapping(m)}, "format": {"csv"}}
-		d.RejectedCSV = fmt.Sprintf("/imports/%d/rejected?%s", u.ID, q.Encode())
-		q.Set("format", "xlsx")
-		d.RejectedXLSX = fmt.Sprintf("/imports/%d/rejected?%s", u.ID, q.Encode())
-	} else if err := s.cfg.Uploads.DeleteUpload(r.Context(), u.ID); err != nil && homeward.ErrorCode(err) != homeward.ENOTFOUND {
+	// The file is deleted once imported: it holds children's details,
+	// unmapped columns included. Only its rejected rows are kept, for the
+	// user to download and correct, until the upload expires.
+	if err := s.cfg.Uploads.DeleteUpload(r.Context(), u.ID); err != nil && homeward.ErrorCode(err) != homeward.ENOTFOUND {
 		return err
+	}
+	if res.Rejected > 0 {
+		rest, rm, err := rejectedUpload(u, sh, m, res.Errors)
+		if err != nil {
+			return err
+		}
+		if err := s.cfg.Uploads.CreateUpload(r.Context(), rest); err != nil {
+			return err
+		}
+		q := url.Values{"map": {packMapping(rm)}, "format": {"csv"}}
+		d.RejectedCSV = fmt.Sprintf("/imports/%d/rejected?%s", rest.ID, q.Encode())
+		q.Set("format", "xlsx")
+		d.RejectedXLSX = fmt.Sprintf("/imports/%d/rejected?%s", rest.ID, q.Encode())
 	}
 	v.Title = v.T("Import finished")
 	v.D = d
 	s.render(w, r, http.StatusOK, "import_done", v)
 	return nil
+}
+
+// capProblems returns the first maxReported problems and how many more
+// there are.
+func capProblems[T any](ps []T) ([]T, int) {
+	if len(ps) <= maxReported {
+		return ps, 0
+	}
+	return ps[:maxReported], len(ps) - maxReported
+}
+
+// rejectedUpload is an upload of only the rows of sh that have problems, in
+// their columns as uploaded, so that what is kept of an imported file is
+// what the user still has to correct. A column without a header whose
+// values were all in good rows would vanish when the file is read again;
+// it is left out here, with its place in the mapping, which is returned.
+func rejectedUpload(u *homeward.Upload, sh *tabular.Sheet, m tabular.Mapping, errs []tabular.RowError) (*homeward.Upload, tabular.Mapping, error) {
+	bad := map[int]bool{}
+	for _, e := range errs {
+		bad[e.Row] = true
+	}
+	var rows [][]string
+	for i, row := range sh.Rows {
+		if row != nil && bad[tabular.RowNumber(i)] {
+			rows = append(rows, row)
+		}
+	}
+	var keep []int
+	for j, h := range sh.Headers {
+		used := h != ""
+		for _, row := range rows {
+			used = used || row[j] != ""
+		}
+		if used {
+			keep = append(keep, j)
+		}
+	}
+	pick := func(r []string) []string {
+		out := make([]string, len(keep))
+		for k, j := range keep {
+			out[k] = r[j]
+		}
+		return out
+	}
+	rest := &tabular.Sheet{Headers: pick(sh.Headers)}
+	for _, row := range rows {
+		rest.Rows = append(rest.Rows, pick(row))
+	}
+	var buf bytes.Buffer
+	if err := tabular.WriteSheet(&buf, tabular.FormatCSV, rest); err != nil {
+		return nil, nil, err
+	}
+	name := strings.TrimSuffix(u.Filename, fileExt(u.Filename)) + ".csv"
+	return &homeward.Upload{Kind: u.Kind, Filename: name, Data: buf.Bytes()}, pick(m), nil
 }
 
 // importRejected sends the rows an import left out, with their problems, as

@@ -82,7 +82,9 @@ type answerReport struct {
 	Refused  bool
 	Rows     int
 	Recorded int
-	Problems []homeward.RowProblem
+	Problems []homeward.RowProblem // the first maxReported
+	Count    int                   // problems found, listed or not
+	More     int                   // problems not listed
 }
 
 type listData struct {
@@ -597,6 +599,8 @@ func (s *Server) importAnswers(ctx context.Context, listID int64, rows []homewar
 	}
 	rep.Problems = append(rep.Problems, readProblems...)
 	slices.SortStableFunc(rep.Problems, func(a, b homeward.RowProblem) int { return a.Row - b.Row })
+	rep.Count = len(rep.Problems)
+	rep.Problems, rep.More = capProblems(rep.Problems)
 	for i := range rep.Problems {
 		if rep.Problems[i].Column == "" {
 			rep.Problems[i].Column = tabular.AnswerColumn(rep.Problems[i].Field, lang)

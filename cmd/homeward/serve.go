@@ -94,13 +94,15 @@ func serveStore(ctx context.Context, db *store.DB, id *exchange.Identity, addr s
 	if id == nil {
 		log.Info("no party identity: bundles cannot be made or opened until “homeward party init”")
 	}
+	uploads := store.NewUploadService(db)
+	go purgeUploads(ctx, uploads, log)
 	srv := web.NewServer(web.Config{
 		Orgs:    store.NewOrgService(db),
 		Users:   store.NewUserService(db),
 		Cases:   cases,
 		Located: located,
 		Events:  store.NewEventService(db),
-		Uploads: store.NewUploadService(db),
+		Uploads: uploads,
 
 		Matches:     store.NewMatchService(db),
 		Workflow:    store.NewWorkflowService(db),
@@ -148,4 +150,24 @@ func serveStore(ctx context.Context, db *store.DB, id *exchange.Identity, addr s
 		return err
 	}
 	return nil
+}
+
+// uploadPurgeInterval is how often the server deletes expired uploads, so
+// that an abandoned spreadsheet is gone soon after store.UploadTTL even
+// when nobody imports anything.
+const uploadPurgeInterval = 5 * time.Minute
+
+func purgeUploads(ctx context.Context, uploads *store.UploadService, log *slog.Logger) {
+	t := time.NewTicker(uploadPurgeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := uploads.PurgeExpiredUploads(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("purge uploads", "err", err)
+			}
+		}
+	}
 }
