@@ -110,4 +110,8 @@ type EventService interface {
 	// VerifyChain walks the whole log; it returns the number of events checked
 	// and a *ChainError for the first event that fails.
 	VerifyChain(ctx context.Context) (int64, error)
+	// RecordAccess appends an event for a read of many records at once (a
+	// list, a search, an export); callers show or send nothing unless it
+	// succeeds.
+	RecordAccess(ctx context.Context, a Access) error
 }

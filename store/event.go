@@ -268,3 +268,28 @@ func (s *EventService) Head(ctx context.Context) (id int64, hash string, err err
 	}
 	return id, hash, nil
 }
+
+// RecordAccess appends an event for a read of many records at once: who
+// read (the actor), under which filter, how many rows. The entity ID is 0:
+// the event concerns the list, not one record.
+func (s *EventService) RecordAccess(ctx context.Context, acc homeward.Access) error {
+	a := homeward.ActorFromContext(ctx)
+	if !a.System && a.UserID == 0 {
+		return errNoActor
+	}
+	switch acc.Action {
+	case homeward.ActionList, homeward.ActionSearch, homeward.ActionExport:
+	default:
+		return fmt.Errorf("record access: unknown action %q", acc.Action)
+	}
+	data := map[string]any{"rows": acc.Rows, "total": acc.Total}
+	if len(acc.Filter) > 0 {
+		data["filter"] = acc.Filter
+	}
+	if acc.Format != "" {
+		data["format"] = acc.Format
+	}
+	return s.db.write(ctx, func(t *tx) error {
+		return t.appendEvent(ctx, acc.EntityType, 0, acc.Action, a.OrgID, data)
+	})
+}

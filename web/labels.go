@@ -91,6 +91,8 @@ var enumLabels = map[string]string{
 	"action.share":  "Shared",
 	"action.import": "Imported",
 	"action.export": "Exported",
+	"action.list":   "Listed",
+	"action.search": "Searched",
 	"action.login":  "Logged in",
 	"action.logout": "Logged out",
 

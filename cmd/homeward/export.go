@@ -75,11 +75,16 @@ Options:`)
 	fmtName := formatOf(*out, *format)
 	opt := tabular.WithLabels(*labels)
 	var n int
+	// The export is recorded before the file is written: a file of
+	// children's records must never leave without a trace in the log.
+	events := store.NewEventService(db)
 	if *kind == homeward.EntityCase {
 		var all []*homeward.Case
 		svc := store.NewCaseService(db)
+		cf := homeward.CaseFilter{OrgID: *org, Stage: homeward.Stage(*stage)}
 		for {
-			page, total, err := svc.FindCases(ctx, homeward.CaseFilter{OrgID: *org, Stage: homeward.Stage(*stage), Offset: len(all), Limit: exportPage})
+			cf.Offset, cf.Limit = len(all), exportPage
+			page, total, err := svc.FindCases(ctx, cf)
 			if err != nil {
 				return err
 			}
@@ -89,6 +94,10 @@ Options:`)
 			}
 		}
 		n = len(all)
+		cf.Offset = 0
+		if err := events.RecordAccess(ctx, cf.Access(n, n).Export(fmtName)); err != nil {
+			return err
+		}
 		err = writeFileAtomic(*out, func(w io.Writer) error { return tabular.WriteCases(w, fmtName, all, opt) })
 	} else {
 		var all []*homeward.LocatedRecord
@@ -104,6 +113,10 @@ Options:`)
 			}
 		}
 		n = len(all)
+		lf := homeward.LocatedFilter{OrgID: *org}
+		if err := events.RecordAccess(ctx, lf.Access(n, n).Export(fmtName)); err != nil {
+			return err
+		}
 		err = writeFileAtomic(*out, func(w io.Writer) error { return tabular.WriteLocated(w, fmtName, all, opt) })
 	}
 	if err != nil {
