@@ -49,6 +49,9 @@ type DB struct {
 	// locatedHook hears of the located records that answers create, once
 	// their transaction committed (see SetLocatedHook).
 	locatedHook func([]*homeward.LocatedRecord)
+
+	// headKey signs the event head (see SetHeadKey); nil writes it unsigned.
+	headKey []byte
 }
 
 // SetLocatedHook has fn called, after commit, with the located records a
@@ -267,7 +270,8 @@ func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
 		return err
 	}
 	if t.appended {
-		if _, err := sqlTx.ExecContext(ctx, `UPDATE event_head SET last_id = $1, last_hash = $2 WHERE id = 1`, t.lastID, t.lastHash); err != nil {
+		if _, err := sqlTx.ExecContext(ctx, `UPDATE event_head SET last_id = $1, last_hash = $2, mac = $3 WHERE id = 1`,
+			t.lastID, t.lastHash, headMAC(db.headKey, t.lastID, t.lastHash)); err != nil {
 			sqlTx.Rollback()
 			return fmt.Errorf("write event head: %w", err)
 		}

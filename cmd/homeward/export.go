@@ -41,6 +41,7 @@ Options:`)
 	out := fs.String("out", "", "the file to write")
 	labels := fs.String("labels", "en", "language of the header row: en or uk")
 	dsn := dbFlag(fs)
+	keys := addKeyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ Options:`)
 		return usageError{fmt.Sprintf("--stage %q is not a stage", *stage)}
 	}
 
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, *dsn, &keys)
 	if err != nil {
 		return err
 	}
