@@ -12,13 +12,14 @@ const (
 const EntityMatch = "match"
 
 // Access is one read of many records at once: a list page, a search, an
-// export. It is recorded as an event on the entity type (entity ID 0) with
-// the filter and the row count, so that an audit shows who took which
-// children's records out, and how many. It never holds a name: events can
+// export. It is recorded as an event on the entity type (entity ID 0 for a
+// list) with the filter and the row count, so that an audit shows who took
+// which children's records out, and how many. It never holds a name: events can
 // never be erased, and a name query is recorded as given, not as typed.
 type Access struct {
 	Action     string         // ActionList, ActionSearch or ActionExport
-	EntityType string         // EntityCase, EntityLocated or EntityMatch
+	EntityType string         // EntityCase, EntityLocated, EntityMatch or EntityImport
+	EntityID   int64          // 0 for a list; the upload of an import's rejected rows
 	Filter     map[string]any // the filter without its name query; see the Access methods of the filters
 	Rows       int            // records returned (on this page, or in the file)
 	Total      int            // records that match the filter in all

@@ -232,7 +232,7 @@ func (s *EventService) Head(ctx context.Context) (id int64, hash string, err err
 
 // RecordAccess appends an event for a read of many records at once: who
 // read (the actor), under which filter, how many rows. The entity ID is 0:
-// the event concerns the list, not one record.
+// a list's event concerns the list, not one record.
 func (s *EventService) RecordAccess(ctx context.Context, acc homeward.Access) error {
 	a := homeward.ActorFromContext(ctx)
 	if !a.System && a.UserID == 0 {
@@ -251,6 +251,6 @@ func (s *EventService) RecordAccess(ctx context.Context, acc homeward.Access) er
 		data["format"] = acc.Format
 	}
 	return s.db.write(ctx, func(t *tx) error {
-		return t.appendEvent(ctx, acc.EntityType, 0, acc.Action, a.OrgID, data)
+		return t.appendEvent(ctx, acc.EntityType, acc.EntityID, acc.Action, a.OrgID, data)
 	})
 }

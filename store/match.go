@@ -430,7 +430,7 @@ func (s *MatchService) FindMatchByID(ctx context.Context, id int64) (*homeward.M
 		if m, err = findMatch(ctx, t, a, id); err != nil {
 			return err
 		}
-		via := map[string]int64{"match": m.ID}
+		via := map[string]int64{"match_id": m.ID}
 		if err := t.appendEvent(ctx, homeward.EntityCase, m.CaseID, homeward.ActionView, m.OrgID, via); err != nil {
 			return err
 		}

@@ -3,6 +3,8 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -50,7 +52,7 @@ func TestListsSearchesExportsAndMatchesRecordAnEventWithoutNames(t *testing.T) {
 			{"/api/v1/located?q=Akcesenko", []string{"search located 0"}, `"query":true`},
 			{"/api/v1/matches", []string{"list match 0"}, `"rows":1`},
 			{fmt.Sprintf("/api/v1/cases/%d/matches", c.ID), []string{"list match 0"}, fmt.Sprintf(`"case_id":%d`, c.ID)},
-			{fmt.Sprintf("/api/v1/matches/%d", m.ID), []string{fmt.Sprintf("view case %d", c.ID), fmt.Sprintf("view located %d", l.ID)}, fmt.Sprintf(`"match":%d`, m.ID)},
+			{fmt.Sprintf("/api/v1/matches/%d", m.ID), []string{fmt.Sprintf("view case %d", c.ID), fmt.Sprintf("view located %d", l.ID)}, fmt.Sprintf(`"match_id":%d`, m.ID)},
 		}
 		for _, tt := range tests {
 			t.Run(tt.path, func(t *testing.T) {
@@ -83,5 +85,29 @@ func TestListsSearchesExportsAndMatchesRecordAnEventWithoutNames(t *testing.T) {
 				t.Errorf("GET /review appended %v, want a list of matches among them", got)
 			}
 		})
+	})
+}
+
+func TestDownloadingAnImportsRejectedRowsRecordsAnExport(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		cl := e.login("worker-a")
+		form := url.Values{"col.0": {"family_name"}, "col.1": {"given_name"}, "col.2": {"birth_date"}, "col.3": {"region"}, "col.4": {""}, "keep_good": {"1"}}
+		mapping := cl.upload("/import/located", "children.csv", badLocatedCSV).header.Get("Location")
+		r := cl.postForm(mapping, form, "Accept-Language", "en")
+		link := regexp.MustCompile(`href="(/imports/(\d+)/rejected\?[^"]*format=csv[^"]*)"`).FindStringSubmatch(r.body)
+		if link == nil {
+			t.Fatalf("no link to the rejected rows: status %d", r.status)
+		}
+		after := e.lastEventID()
+		if rej := cl.get(strings.ReplaceAll(link[1], "&amp;", "&")); rej.status != http.StatusOK {
+			t.Fatalf("rejected rows file: status %d", rej.status)
+		}
+		got, data := e.eventsSince("worker-a", after)
+		if want := []string{"export import " + link[2]}; !slices.Equal(got, want) {
+			t.Fatalf("downloading the rejected rows appended %v, want %v", got, want)
+		}
+		if strings.Contains(data[0], "enko") {
+			t.Errorf("export event data %s holds a name", data[0])
+		}
 	})
 }
