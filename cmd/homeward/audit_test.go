@@ -187,3 +187,11 @@ func TestAuditVerifyPassesOnTheDemo(t *testing.T) {
 		t.Fatalf("audit of the demo: %+v, %v", rep, err)
 	}
 }
+
+func TestPartyInitSignsTheHeadWithTheKeyItCreates(t *testing.T) {
+	in := newInstallationDir(t, "origin")
+	in.must("party", "init", "--name", "Origin (test)")
+	if out := in.must("audit", "verify"); !strings.Contains(out, "head: signed") {
+		t.Fatalf("audit verify after party init:\n%s", out)
+	}
+}
