@@ -11,6 +11,13 @@ const (
 // EntityMatch names a candidate match in an access event.
 const EntityMatch = "match"
 
+// EntityAudit and ActionHeadSigned record that the event log's head,
+// unsigned until then, is signed from this event on.
+const (
+	EntityAudit      = "audit"
+	ActionHeadSigned = "head_signed"
+)
+
 // Access is one read of many records at once: a list page, a search, an
 // export. It is recorded as an event on the entity type (entity ID 0 for a
 // list) with the filter and the row count, so that an audit shows who took

@@ -297,19 +297,24 @@ func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	t := &tx{Tx: sqlTx, db: db, actor: homeward.ActorFromContext(ctx)}
-	head := `SELECT last_id, last_hash FROM event_head WHERE id = 1`
+	head := `SELECT last_id, last_hash, mac FROM event_head WHERE id = 1`
 	if db.dialect == DialectPostgres {
 		// The row lock is the first lock every writer takes, so writers queue
 		// here and never deadlock on records they touch afterwards.
 		head += ` FOR UPDATE`
 	}
-	if err := sqlTx.QueryRowContext(ctx, head).Scan(&t.lastID, &t.lastHash); err != nil {
+	var mac string
+	if err := sqlTx.QueryRowContext(ctx, head).Scan(&t.lastID, &t.lastHash, &mac); err != nil {
 		sqlTx.Rollback()
 		return fmt.Errorf("read event head: %w", err)
 	}
 	// The clock is read under the lock, so event times never go backwards
 	// along the chain.
 	t.at = db.clock()
+	if err := t.checkHead(ctx, mac); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return err

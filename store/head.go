@@ -14,6 +14,11 @@ import (
 	"github.com/homeward-project/homeward"
 )
 
+// HeadKeyPurpose is the purpose the head key is derived for from the
+// installation's key (seal.Key.Derive): it separates that key from every
+// other use of the installation's key.
+const HeadKeyPurpose = "homeward audit event head mac v1"
+
 // SetHeadKey gives the store the key that signs the event head: every
 // transaction that appends events then writes an HMAC of the new head (last
 // event ID and hash) beside it. The key must come from outside the database
@@ -36,6 +41,38 @@ func headMAC(key []byte, id int64, hash string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// Messages of the head checks, translated in web.
+const (
+	msgHeadNeedsKey = "The audit log's head is signed with the installation's key, and this process was started without it: give the key file (--key-file or HOMEWARD_KEY_FILE)."
+	msgHeadBroken   = "The audit log's head does not carry a valid signature: events may have been cut from its end, or the key is not this installation's. Nothing more is written until “homeward audit verify” has been run and the cause found."
+)
+
+// checkHead refuses to append to a head this writer cannot vouch for. A
+// signature that does not hold is kept as it is, not signed over: signing
+// afresh would hide a log cut short from every later verification. A
+// writer without the key may not replace a signature with none, for the
+// same reason. An unsigned head with events before it (a database from
+// before signing, or written without the key) is signed from here on, and
+// the first event appended says so: audit verify counts these, as a
+// signature removed to be signed afresh would show as a second one.
+func (t *tx) checkHead(ctx context.Context, mac string) error {
+	key := t.db.headKey
+	switch {
+	case len(key) == 0 && mac != "":
+		return homeward.Errorf(homeward.EINVALID, msgHeadNeedsKey)
+	case len(key) == 0:
+		return nil
+	case mac != "":
+		if !hmac.Equal([]byte(mac), []byte(headMAC(key, t.lastID, t.lastHash))) {
+			return homeward.Errorf(homeward.EINTERNAL, msgHeadBroken)
+		}
+		return nil
+	case t.lastID == 0:
+		return nil
+	}
+	return t.appendEvent(ctx, homeward.EntityAudit, 0, homeward.ActionHeadSigned, 0, map[string]int64{"unsigned_events": t.lastID})
+}
+
 // AuditOptions are the checks Audit makes beyond the chain itself.
 type AuditOptions struct {
 	// ExpectHead is a head hash written down elsewhere (printed by an
@@ -53,6 +90,9 @@ type AuditReport struct {
 	// otherwise Unsigned says why it was not checked.
 	HeadSigned bool
 	Unsigned   string
+	// SignedFrom is the event from which the head is signed, when events
+	// before it were written unsigned (0: signed from the first event).
+	SignedFrom int64
 	// Records counts the rows compared with the state their events
 	// produce, by entity type.
 	Records map[string]int
@@ -80,9 +120,13 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 	}
 	replay := newReplay()
 	anchored := opt.ExpectHead == ""
+	var adoptions []int64
 	n, err := s.walk(ctx, rep.HeadID, rep.HeadHash, func(ev *homeward.Event) error {
 		if ev.Hash == opt.ExpectHead {
 			anchored = true
+		}
+		if ev.EntityType == homeward.EntityAudit && ev.Action == homeward.ActionHeadSigned {
+			adoptions = append(adoptions, ev.ID)
 		}
 		return replay.apply(ev)
 	})
@@ -115,6 +159,15 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 		return rep, &homeward.HeadError{Reason: fmt.Sprintf("the signature of the head (event %d) does not hold: events were cut from the end of the log or the head was rewritten, or the key is not this installation's", rep.HeadID)}
 	default:
 		rep.HeadSigned = true
+	}
+	// Writers with the key never sign over a signature, and writers without
+	// it never remove one; so a head is signed afresh once, when signing
+	// begins. A second time means its signature was removed in between.
+	if len(adoptions) > 1 {
+		return rep, &homeward.HeadError{Reason: fmt.Sprintf("the head was signed afresh at events %d and %d: its signature was removed in between, which hides events cut from the end", adoptions[0], adoptions[1])}
+	}
+	if len(adoptions) == 1 {
+		rep.SignedFrom = adoptions[0]
 	}
 	if !anchored {
 		return rep, &homeward.HeadError{Reason: fmt.Sprintf("no event has the anchored hash %s: the log was cut before it or rewritten", opt.ExpectHead)}

@@ -148,3 +148,46 @@ func TestAuditWithoutAKeySaysTheHeadIsUnchecked(t *testing.T) {
 		}
 	})
 }
+
+func TestWritersRefuseAHeadTheyCannotVouchFor(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		w, _, _ := auditWorld(t, db)
+		ctx := w.as(w.orgA, homeward.RoleCaseworker)
+		cases := NewCaseService(db)
+
+		// Without the key, a signed head may not be replaced by an unsigned one.
+		db.SetHeadKey(nil)
+		wantCode(t, cases.CreateCase(ctx, &homeward.Case{GivenName: "Петро"}), homeward.EINVALID)
+
+		// With the key, a head whose signature does not hold is not signed
+		// over: the cut stays visible.
+		db.SetHeadKey([]byte("test head key, not from a key file"))
+		cutTail(t, db, 2, false)
+		wantCode(t, cases.CreateCase(ctx, &homeward.Case{GivenName: "Петро"}), homeward.EINTERNAL)
+		if _, err := NewEventService(db).Audit(w.sys, AuditOptions{}); !isHeadError(err, "signature") {
+			t.Fatalf("audit after a refused write on a cut log: %v, want the signature error", err)
+		}
+	})
+}
+
+func TestAnUnsignedHeadIsSignedAfreshOnlyOnce(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db) // written without a key, as before signing
+		ctx := w.as(w.orgA, homeward.RoleCaseworker)
+		cases := NewCaseService(db)
+		events := NewEventService(db)
+		db.SetHeadKey([]byte("test head key, not from a key file"))
+		mustNil(t, cases.CreateCase(ctx, &homeward.Case{GivenName: "Олена"}))
+		rep, err := events.Audit(w.sys, AuditOptions{})
+		if err != nil || !rep.HeadSigned || rep.SignedFrom != 3 {
+			t.Fatalf("audit after signing began: %+v, %v; want signed from event 3", rep, err)
+		}
+		// Removing the signature to have the next write sign a cut log
+		// afresh shows as a second start of signing.
+		cutTail(t, db, 1, true)
+		mustNil(t, cases.CreateCase(ctx, &homeward.Case{GivenName: "Петро"}))
+		if _, err := events.Audit(w.sys, AuditOptions{}); !isHeadError(err, "signed afresh") {
+			t.Fatalf("audit after the signature was removed and signed again: %v, want a head error", err)
+		}
+	})
+}

@@ -93,8 +93,10 @@ var enumLabels = map[string]string{
 	"action.export": "Exported",
 	"action.list":   "Listed",
 	"action.search": "Searched",
-	"action.login":  "Logged in",
-	"action.logout": "Logged out",
+
+	"action.head_signed": "Audit log head signed from here on",
+	"action.login":       "Logged in",
+	"action.logout":      "Logged out",
 
 	"action.transition":           "Stage changed",
 	"action.match_candidate":      "New candidate match",

@@ -60,6 +60,9 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		rep.Records[homeward.EntityCase], rep.Records[homeward.EntityLocated])
 	if rep.HeadSigned {
 		fmt.Fprintln(stdout, "head: signed with the installation's key")
+		if rep.SignedFrom > 0 {
+			fmt.Fprintf(stdout, "note: events before %d were written without the key; the head is signed from there on\n", rep.SignedFrom)
+		}
 	} else if rep.Unsigned != "" {
 		fmt.Fprintf(stdout, "warning: %s; give the key file with --key-file to detect events cut from the end of the log\n", rep.Unsigned)
 	}

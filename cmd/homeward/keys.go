@@ -126,10 +126,6 @@ func (k keyFlags) unlockIdentity(ctx context.Context, db *store.DB) (*exchange.I
 	return id, nil
 }
 
-// headKeyPurpose separates the key that signs the event log's head from
-// every other use of the installation's key.
-const headKeyPurpose = "homeward audit event head mac v1"
-
 // headKey returns the key that signs the event log's head, derived from
 // the key file, or nil when the key file does not exist yet: the head is
 // then written unsigned until a command runs with the key. A key file that
@@ -142,5 +138,5 @@ func (k keyFlags) headKey() ([]byte, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	return key.Derive(headKeyPurpose), nil
+	return key.Derive(store.HeadKeyPurpose), nil
 }
