@@ -212,7 +212,7 @@ func (s *EventService) VerifyChain(ctx context.Context) (int64, error) {
 	if err := s.db.db.QueryRowContext(ctx, `SELECT last_id, last_hash FROM event_head WHERE id = 1`).Scan(&headID, &headHash); err != nil {
 		return 0, fmt.Errorf("read event head: %w", err)
 	}
-	return s.walk(ctx, headID, headHash, nil)
+	return walk(ctx, s.db.db, headID, headHash, nil)
 }
 
 // Head returns the ID and hash of the last event. Written down outside the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -113,15 +114,28 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 		}
 		return nil, homeward.Errorf(homeward.EFORBIDDEN, "Only administrators may verify the event log.")
 	}
+	// One snapshot for every read: on a live database, a record changed
+	// between reading its events and reading its row would otherwise look
+	// edited behind the log's back. A read-only transaction takes no write
+	// lock, so the server keeps writing meanwhile.
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.db.dialect == DialectPostgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	snap, err := s.db.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("begin audit: %w", err)
+	}
+	defer snap.Rollback()
 	rep := &AuditReport{Records: map[string]int{}}
 	var mac string
-	if err := s.db.db.QueryRowContext(ctx, `SELECT last_id, last_hash, mac FROM event_head WHERE id = 1`).Scan(&rep.HeadID, &rep.HeadHash, &mac); err != nil {
+	if err := snap.QueryRowContext(ctx, `SELECT last_id, last_hash, mac FROM event_head WHERE id = 1`).Scan(&rep.HeadID, &rep.HeadHash, &mac); err != nil {
 		return rep, fmt.Errorf("read event head: %w", err)
 	}
 	replay := newReplay()
 	anchored := opt.ExpectHead == ""
 	var adoptions []int64
-	n, err := s.walk(ctx, rep.HeadID, rep.HeadHash, func(ev *homeward.Event) error {
+	n, err := walk(ctx, snap, rep.HeadID, rep.HeadHash, func(ev *homeward.Event) error {
 		if ev.Hash == opt.ExpectHead {
 			anchored = true
 		}
@@ -139,7 +153,7 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 	// records left behind give it away, as every record was created by an
 	// event.
 	var records int
-	if err := s.db.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM located)`).Scan(&records); err != nil {
+	if err := snap.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM located)`).Scan(&records); err != nil {
 		return rep, fmt.Errorf("count records: %w", err)
 	}
 	if n == 0 && records > 0 {
@@ -172,7 +186,7 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 	if !anchored {
 		return rep, &homeward.HeadError{Reason: fmt.Sprintf("no event has the anchored hash %s: the log was cut before it or rewritten", opt.ExpectHead)}
 	}
-	if err := s.checkRecords(ctx, replay, rep); err != nil {
+	if err := checkRecords(ctx, snap, replay, rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -181,8 +195,8 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 // walk reads the log in ID order, checks each event's hash and link and
 // the head (headID, headHash) against the chain's end, and hands each
 // event to visit. It returns the number of events that verify.
-func (s *EventService) walk(ctx context.Context, headID int64, headHash string, visit func(*homeward.Event) error) (int64, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events ORDER BY id`)
+func walk(ctx context.Context, q rowsQueryer, headID int64, headHash string, visit func(*homeward.Event) error) (int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("read events: %w", err)
 	}
@@ -227,6 +241,11 @@ func (s *EventService) walk(ctx context.Context, headID int64, headHash string, 
 		return n, &homeward.ChainError{EventID: n, Reason: "hash mismatch"}
 	}
 	return n, nil
+}
+
+// rowsQueryer is a database or transaction to read rows from.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // replay is the state of each case and located record that its events
@@ -291,8 +310,8 @@ func (r *replay) apply(ev *homeward.Event) error {
 
 // checkRecords compares every case and located record row with its
 // replayed state and reports the first field that differs.
-func (s *EventService) checkRecords(ctx context.Context, r *replay, rep *AuditReport) error {
-	if err := checkTable(ctx, s.db, r, rep, homeward.EntityCase, `SELECT `+caseColumns+` FROM cases c ORDER BY c.id`,
+func checkRecords(ctx context.Context, q rowsQueryer, r *replay, rep *AuditReport) error {
+	if err := checkTable(ctx, q, r, rep, homeward.EntityCase, `SELECT `+caseColumns+` FROM cases c ORDER BY c.id`,
 		func(rs rowScanner) (int64, any, error) {
 			c, err := scanCase(rs)
 			if err != nil {
@@ -302,7 +321,7 @@ func (s *EventService) checkRecords(ctx context.Context, r *replay, rep *AuditRe
 		}); err != nil {
 		return err
 	}
-	return checkTable(ctx, s.db, r, rep, homeward.EntityLocated, `SELECT `+locatedColumns+` FROM located l ORDER BY l.id`,
+	return checkTable(ctx, q, r, rep, homeward.EntityLocated, `SELECT `+locatedColumns+` FROM located l ORDER BY l.id`,
 		func(rs rowScanner) (int64, any, error) {
 			l, err := scanLocated(rs)
 			if err != nil {
@@ -312,8 +331,8 @@ func (s *EventService) checkRecords(ctx context.Context, r *replay, rep *AuditRe
 		})
 }
 
-func checkTable(ctx context.Context, db *DB, r *replay, rep *AuditReport, entity, q string, scan func(rowScanner) (int64, any, error)) error {
-	rows, err := db.db.QueryContext(ctx, q)
+func checkTable(ctx context.Context, db rowsQueryer, r *replay, rep *AuditReport, entity, q string, scan func(rowScanner) (int64, any, error)) error {
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("read %s records: %w", entity, err)
 	}
