@@ -110,4 +110,35 @@ type EventService interface {
 	// VerifyChain walks the whole log; it returns the number of events checked
 	// and a *ChainError for the first event that fails.
 	VerifyChain(ctx context.Context) (int64, error)
+	// RecordAccess appends an event for a read of many records at once (a
+	// list, a search, an export); callers show or send nothing unless it
+	// succeeds.
+	RecordAccess(ctx context.Context, a Access) error
+}
+
+// HeadError says the event log's head cannot be trusted: its signature does
+// not hold, it is missing, or it disagrees with a head anchored elsewhere.
+// Events cut from the end of the log leave no gap in the chain; only the
+// head shows them.
+type HeadError struct {
+	Reason string
+}
+
+func (e *HeadError) Error() string { return "event log head: " + e.Reason }
+
+// RecordError names the first stored record whose row disagrees with the
+// state its events produce: the row was edited behind the log's back.
+type RecordError struct {
+	EntityType string
+	EntityID   int64
+	Field      string // "" when the record as a whole is at fault
+	Reason     string
+}
+
+func (e *RecordError) Error() string {
+	s := e.EntityType + " " + strconv.FormatInt(e.EntityID, 10)
+	if e.Field != "" {
+		s += ", field " + e.Field
+	}
+	return s + ": " + e.Reason
 }

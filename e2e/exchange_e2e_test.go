@@ -21,6 +21,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/seal"
 	"github.com/homeward-project/homeward/store"
 )
 
@@ -74,7 +75,9 @@ func newInstall(t *testing.T, dsn, name, kind string) *install {
 func (in *install) trusts(t *testing.T, others ...*install) {
 	t.Helper()
 	for _, o := range others {
-		homewardCmd(t, "party", "add", o.card, "--confirm", o.fp, "--db", in.dsn)
+		// Each command that writes signs the audit log's head with the
+		// installation's key.
+		homewardCmd(t, "party", "add", o.card, "--confirm", o.fp, "--key-file", in.keyFile, "--db", in.dsn)
 	}
 }
 
@@ -86,14 +89,21 @@ func (in *install) start(t *testing.T) {
 // seed arranges what an installation holds before the exchange begins,
 // through the store as the server's first start would find it: the
 // organisation the first administrator joins, and fn's records in it.
-func seed(t *testing.T, dsn string, fn func(ctx context.Context, db *store.DB, org *homeward.Org)) {
+func seed(t *testing.T, in *install, fn func(ctx context.Context, db *store.DB, org *homeward.Org)) {
 	t.Helper()
 	ctx := homeward.NewContextWithActor(context.Background(), homeward.SystemActor())
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(ctx, in.dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// As every command that writes, with the key that signs the audit
+	// log's head.
+	key, err := seal.LoadKeyFile(in.keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetHeadKey(key.Derive(store.HeadKeyPurpose))
 	org := &homeward.Org{Name: store.FirstOrgName, Kind: homeward.OrgAgency}
 	if err := store.NewOrgService(db).CreateOrg(ctx, org); err != nil {
 		t.Fatal(err)
@@ -269,7 +279,7 @@ func TestThreeInstallationsNegotiateAReturnThroughBundleFiles(t *testing.T) {
 			// the first two are brothers. Each has a contact and a note that
 			// must never leave.
 			var cases []*homeward.Case
-			seed(t, origin.dsn, func(ctx context.Context, db *store.DB, org *homeward.Org) {
+			seed(t, origin, func(ctx context.Context, db *store.DB, org *homeward.Org) {
 				cs := store.NewCaseService(db)
 				for i, ch := range sevenChildren {
 					c := &homeward.Case{OrgID: org.ID, GivenName: ch.given, FamilyName: ch.family, Sex: ch.sex,
@@ -289,7 +299,7 @@ func TestThreeInstallationsNegotiateAReturnThroughBundleFiles(t *testing.T) {
 				}
 			})
 			// The counterpart's register knows six of them, in Russian.
-			seed(t, counterpart.dsn, func(ctx context.Context, db *store.DB, org *homeward.Org) {
+			seed(t, counterpart, func(ctx context.Context, db *store.DB, org *homeward.Org) {
 				ls := store.NewLocatedService(db)
 				for i, ch := range sevenChildren {
 					if ch.ru[0] == "" {
@@ -612,7 +622,7 @@ func TestThreeInstallationsNegotiateAReturnThroughBundleFiles(t *testing.T) {
 			b.screenshot("message-read")
 
 			for _, in := range []*install{origin, mediator, counterpart} {
-				if out := homewardCmd(t, "audit", "verify", "--db", in.dsn); !strings.HasPrefix(out, "ok: ") {
+				if out := homewardCmd(t, "audit", "verify", "--db", in.dsn, "--key-file", in.keyFile); !strings.HasPrefix(out, "ok: ") || !strings.Contains(out, "head: signed") {
 					t.Errorf("%s: homeward audit verify: %s", in.name, out)
 				}
 			}

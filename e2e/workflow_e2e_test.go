@@ -30,8 +30,8 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 			// on paper.
 			keyFile := filepath.Join(t.TempDir(), "homeward.key")
 			homewardCmd(t, "party", "init", "--name", "Вигадана агенція (тест)", "--key-file", keyFile, "--db", db)
-			homewardCmd(t, "party", "add", "--offline", "--name", "Вигаданий посередник (тест)", "--kind", "mediator", "--db", db)
-			homewardCmd(t, "party", "add", "--offline", "--name", "Вигадана інша сторона (тест)", "--kind", "counterpart", "--db", db)
+			homewardCmd(t, "party", "add", "--offline", "--name", "Вигаданий посередник (тест)", "--kind", "mediator", "--key-file", keyFile, "--db", db)
+			homewardCmd(t, "party", "add", "--offline", "--name", "Вигадана інша сторона (тест)", "--kind", "counterpart", "--key-file", keyFile, "--db", db)
 			srv := startServer(t, db, "--key-file", keyFile)
 			xlsx := filepath.Join(t.TempDir(), "located.xlsx")
 			writeLocatedXLSX(t, xlsx)
@@ -237,8 +237,8 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 					t.Errorf("the timeline lacks %q", want)
 				}
 			}
-			out, err := exec.Command(binary, "audit", "verify", "--db", db).CombinedOutput()
-			if err != nil || !strings.HasPrefix(string(out), "ok: ") {
+			out, err := exec.Command(binary, "audit", "verify", "--db", db, "--key-file", keyFile).CombinedOutput()
+			if err != nil || !strings.HasPrefix(string(out), "ok: ") || !strings.Contains(string(out), "head: signed") {
 				t.Errorf("homeward audit verify: %v\n%s", err, out)
 			}
 		})

@@ -3,6 +3,7 @@ package exchange_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,6 +210,15 @@ func TestThreeInstallationsNegotiateAReturn(t *testing.T) {
 		for i, e := range entries {
 			cands, err := counterpart.lists.FindCandidates(counterpart.liaison, e.ID)
 			must(t, err)
+			// Candidates carry their records' names: reading them is a view.
+			for _, c := range cands {
+				evs, err := store.NewEventService(counterpart.db).FindEvents(homeward.NewContextWithActor(context.Background(), homeward.SystemActor()),
+					homeward.EventFilter{EntityType: c.EntityType, EntityID: c.EntityID, Limit: 1})
+				must(t, err)
+				if len(evs) != 1 || evs[0].Action != homeward.ActionView || !strings.Contains(string(evs[0].Data), fmt.Sprintf(`"entry_id":%d`, e.ID)) {
+					t.Fatalf("reading the candidates of entry %s recorded no view of %s %d", e.Ref, c.EntityType, c.EntityID)
+				}
+			}
 			if children[i].ru[0] != "" && (len(cands) == 0 || cands[0].EntityType != homeward.EntityLocated || cands[0].Probability < 0.5) {
 				t.Fatalf("entry %s (%s) has candidates %+v; its record is in the register", e.Ref, children[i].given, cands)
 			}

@@ -2,6 +2,7 @@ package seal
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -143,3 +144,14 @@ func KeyFromPassphrase(passphrase string, salt []byte) (Key, error) {
 
 // Equal reports whether two keys are the same key.
 func (k Key) Equal(o Key) bool { return bytes.Equal(k.key[:], o.key[:]) && k.id == o.id }
+
+// Derive returns a 32-byte subkey of k for purpose: HMAC-SHA256 under k of
+// a label and the purpose. A subkey given to a component (a MAC over the
+// audit log's head, say) reveals neither k nor the subkeys of other
+// purposes, and envelopes sealed under k never use a derived key.
+func (k Key) Derive(purpose string) []byte {
+	m := hmac.New(sha256.New, k.key[:])
+	m.Write([]byte("homeward-seal-derive-v1\n"))
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}

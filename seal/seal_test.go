@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -83,5 +84,20 @@ func TestKeyFile(t *testing.T) {
 		if _, err := ParseKey(s); err == nil {
 			t.Errorf("ParseKey(%q) accepted", s)
 		}
+	}
+}
+
+func TestDeriveSeparatesPurposesAndKeys(t *testing.T) {
+	k1, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := k1.Derive("audit head"), k1.Derive("other")
+	if len(a) != 32 || bytes.Equal(a, b) || bytes.Equal(a, k2.Derive("audit head")) || !bytes.Equal(a, k1.Derive("audit head")) {
+		t.Fatalf("Derive is not a keyed, domain-separated function: %x %x", a, b)
 	}
 }

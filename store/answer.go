@@ -420,16 +420,40 @@ func (t *tx) completeTasks(ctx context.Context, a homeward.Actor, c *homeward.Ca
 	return nil
 }
 
-// FindCandidates returns the candidates of a received entry, best first.
+// FindCandidates returns the candidates of a received entry, best first,
+// and records a view of each candidate record: their explanations carry
+// the records' names.
 func (s *ListService) FindCandidates(ctx context.Context, entryID int64) ([]*homeward.EntryCandidate, error) {
 	a := homeward.ActorFromContext(ctx)
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	if _, _, err := entryOf(ctx, s.db.db, a, entryID); err != nil {
+	var out []*homeward.EntryCandidate
+	err := s.db.write(ctx, func(t *tx) error {
+		_, l, err := entryOf(ctx, t, a, entryID)
+		if err != nil {
+			return err
+		}
+		if out, err = readCandidates(ctx, t, entryID); err != nil {
+			return err
+		}
+		// Appended once the rows are closed: appending may write on the
+		// same connection.
+		for _, c := range out {
+			if err := t.appendEvent(ctx, c.EntityType, c.EntityID, homeward.ActionView, l.OrgID, map[string]int64{"entry_id": entryID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT entry_id, entity_type, entity_id, probability, explanation FROM entry_candidates
+	return out, nil
+}
+
+func readCandidates(ctx context.Context, t *tx, entryID int64) ([]*homeward.EntryCandidate, error) {
+	rows, err := t.QueryContext(ctx, `SELECT entry_id, entity_type, entity_id, probability, explanation FROM entry_candidates
 		WHERE entry_id = $1 ORDER BY probability DESC, id`, entryID)
 	if err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +51,9 @@ type DB struct {
 	// locatedHook hears of the located records that answers create, once
 	// their transaction committed (see SetLocatedHook).
 	locatedHook func([]*homeward.LocatedRecord)
+
+	// headKey signs the event head (see SetHeadKey); nil writes it unsigned.
+	headKey []byte
 }
 
 // SetLocatedHook has fn called, after commit, with the located records a
@@ -76,6 +81,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, homeward.Errorf(homeward.EINVALID, "Database %q is neither a plain SQLite file path nor a postgres:// URL.", dsn)
 		}
 		db.dialect = DialectSQLite
+		if err := createPrivate(dsn); err != nil {
+			return nil, err
+		}
 		// Immediate transactions take the write lock at BEGIN, so that two
 		// writers never both read the event head and then collide; readers are
 		// not blocked under WAL.
@@ -111,7 +119,51 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.dialect == DialectSQLite {
+		// SQLite gives the WAL and shared-memory files the database file's
+		// mode; files left by an older version may still be open to others.
+		for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+			tighten(dsn + suffix)
+		}
+	}
 	return db, nil
+}
+
+// privateMode is the mode of SQLite's files: they hold children's names,
+// and no one but the server's own user has reason to read them.
+const privateMode = 0o600
+
+// createPrivate creates the SQLite file at path readable by its owner only,
+// before SQLite creates it with the umask's mode (0644 as a rule), and
+// tightens an existing file that others may read. The mode is set with
+// chmod, not only at create, so that no umask widens or narrows it.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, privateMode)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		tighten(path)
+		return nil
+	case err != nil:
+		return fmt.Errorf("create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	if err := os.Chmod(path, privateMode); err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return nil
+}
+
+// tighten removes group and other permissions from an existing file. A
+// file this user does not own is left as its owner set it: failing to open
+// a database another account manages would help no one.
+func tighten(path string) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	os.Chmod(path, fi.Mode().Perm()&privateMode)
 }
 
 // Close closes the database.
@@ -245,19 +297,24 @@ func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	t := &tx{Tx: sqlTx, db: db, actor: homeward.ActorFromContext(ctx)}
-	head := `SELECT last_id, last_hash FROM event_head WHERE id = 1`
+	head := `SELECT last_id, last_hash, mac FROM event_head WHERE id = 1`
 	if db.dialect == DialectPostgres {
 		// The row lock is the first lock every writer takes, so writers queue
 		// here and never deadlock on records they touch afterwards.
 		head += ` FOR UPDATE`
 	}
-	if err := sqlTx.QueryRowContext(ctx, head).Scan(&t.lastID, &t.lastHash); err != nil {
+	var mac string
+	if err := sqlTx.QueryRowContext(ctx, head).Scan(&t.lastID, &t.lastHash, &mac); err != nil {
 		sqlTx.Rollback()
 		return fmt.Errorf("read event head: %w", err)
 	}
 	// The clock is read under the lock, so event times never go backwards
 	// along the chain.
 	t.at = db.clock()
+	if err := t.checkHead(ctx, mac); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return err
@@ -267,7 +324,8 @@ func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
 		return err
 	}
 	if t.appended {
-		if _, err := sqlTx.ExecContext(ctx, `UPDATE event_head SET last_id = $1, last_hash = $2 WHERE id = 1`, t.lastID, t.lastHash); err != nil {
+		if _, err := sqlTx.ExecContext(ctx, `UPDATE event_head SET last_id = $1, last_hash = $2, mac = $3 WHERE id = 1`,
+			t.lastID, t.lastHash, headMAC(db.headKey, t.lastID, t.lastHash)); err != nil {
 			sqlTx.Rollback()
 			return fmt.Errorf("write event head: %w", err)
 		}

@@ -212,46 +212,7 @@ func (s *EventService) VerifyChain(ctx context.Context) (int64, error) {
 	if err := s.db.db.QueryRowContext(ctx, `SELECT last_id, last_hash FROM event_head WHERE id = 1`).Scan(&headID, &headHash); err != nil {
 		return 0, fmt.Errorf("read event head: %w", err)
 	}
-	rows, err := s.db.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events ORDER BY id`)
-	if err != nil {
-		return 0, fmt.Errorf("read events: %w", err)
-	}
-	defer rows.Close()
-	var n int64
-	prev := ""
-	for rows.Next() {
-		var ev homeward.Event
-		timeErr, err := scanEvent(rows, &ev)
-		if err != nil {
-			return n, fmt.Errorf("read event after %d: %w", n, err)
-		}
-		switch {
-		case ev.ID != n+1:
-			return n, &homeward.ChainError{EventID: ev.ID, Reason: "gap in sequence"}
-		case ev.PrevHash != prev:
-			return n, &homeward.ChainError{EventID: ev.ID, Reason: "broken link"}
-		case timeErr != nil || ev.ComputeHash() != ev.Hash:
-			return n, &homeward.ChainError{EventID: ev.ID, Reason: "hash mismatch"}
-		}
-		prev = ev.Hash
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return n, fmt.Errorf("read events: %w", err)
-	}
-	// Events removed from the end leave no gap to see; the head remembers
-	// how long the chain was.
-	if headID > n {
-		return n, &homeward.ChainError{EventID: n + 1, Reason: "gap in sequence"}
-	}
-	if headID < n {
-		// Events written past the head were not appended by the store.
-		return n, &homeward.ChainError{EventID: headID + 1, Reason: "broken link"}
-	}
-	if headHash != prev {
-		return n, &homeward.ChainError{EventID: n, Reason: "hash mismatch"}
-	}
-	return n, nil
+	return walk(ctx, s.db.db, headID, headHash, nil)
 }
 
 // Head returns the ID and hash of the last event. Written down outside the
@@ -267,4 +228,29 @@ func (s *EventService) Head(ctx context.Context) (id int64, hash string, err err
 		return 0, "", fmt.Errorf("read event head: %w", err)
 	}
 	return id, hash, nil
+}
+
+// RecordAccess appends an event for a read of many records at once: who
+// read (the actor), under which filter, how many rows. The entity ID is 0:
+// a list's event concerns the list, not one record.
+func (s *EventService) RecordAccess(ctx context.Context, acc homeward.Access) error {
+	a := homeward.ActorFromContext(ctx)
+	if !a.System && a.UserID == 0 {
+		return errNoActor
+	}
+	switch acc.Action {
+	case homeward.ActionList, homeward.ActionSearch, homeward.ActionExport:
+	default:
+		return fmt.Errorf("record access: unknown action %q", acc.Action)
+	}
+	data := map[string]any{"rows": acc.Rows, "total": acc.Total}
+	if len(acc.Filter) > 0 {
+		data["filter"] = acc.Filter
+	}
+	if acc.Format != "" {
+		data["format"] = acc.Format
+	}
+	return s.db.write(ctx, func(t *tx) error {
+		return t.appendEvent(ctx, acc.EntityType, acc.EntityID, acc.Action, a.OrgID, data)
+	})
 }

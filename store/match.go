@@ -416,13 +416,30 @@ func findMatch(ctx context.Context, q queryer, a homeward.Actor, id int64) (*hom
 	return m, nil
 }
 
-// FindMatchByID returns a match the actor may see.
+// FindMatchByID returns a match the actor may see and records the view on
+// the case and the located record it pairs: its explanation carries both
+// records' names, so reading it is reading them.
 func (s *MatchService) FindMatchByID(ctx context.Context, id int64) (*homeward.Match, error) {
 	a := homeward.ActorFromContext(ctx)
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	return findMatch(ctx, s.db.db, a, id)
+	var m *homeward.Match
+	err := s.db.write(ctx, func(t *tx) error {
+		var err error
+		if m, err = findMatch(ctx, t, a, id); err != nil {
+			return err
+		}
+		via := map[string]int64{"match_id": m.ID}
+		if err := t.appendEvent(ctx, homeward.EntityCase, m.CaseID, homeward.ActionView, m.OrgID, via); err != nil {
+			return err
+		}
+		return t.appendEvent(ctx, homeward.EntityLocated, m.LocatedID, homeward.ActionView, m.OrgID, via)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // Decide applies a decision (see homeward.CheckMatchDecision for who may

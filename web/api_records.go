@@ -25,6 +25,9 @@ func (s *Server) apiCaseList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.recordAccess(r, cf.Access(len(cs), total)); err != nil {
+		return err
+	}
 	if cs == nil {
 		cs = []*homeward.Case{}
 	}
@@ -124,6 +127,9 @@ func (s *Server) apiLocatedList(w http.ResponseWriter, r *http.Request) error {
 	lf.Limit = limit
 	rs, total, err := s.cfg.Located.FindLocated(r.Context(), lf)
 	if err != nil {
+		return err
+	}
+	if err := s.recordAccess(r, lf.Access(len(rs), total)); err != nil {
 		return err
 	}
 	if rs == nil {

@@ -81,8 +81,12 @@ func (s *Server) apiMatchList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, total, err := s.cfg.Matches.FindMatches(r.Context(), f.matchFilter(limit))
+	mf := f.matchFilter(limit)
+	ms, total, err := s.cfg.Matches.FindMatches(r.Context(), mf)
 	if err != nil {
+		return err
+	}
+	if err := s.recordAccess(r, mf.Access(len(ms), total)); err != nil {
 		return err
 	}
 	if ms == nil {
@@ -116,6 +120,9 @@ func (s *Server) apiRecordMatches(entity string) func(http.ResponseWriter, *http
 		}
 		ms, total, err := s.cfg.Matches.FindMatches(r.Context(), f)
 		if err != nil {
+			return err
+		}
+		if err := s.recordAccess(r, f.Access(len(ms), total)); err != nil {
 			return err
 		}
 		if ms == nil {

@@ -34,8 +34,12 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) error {
 		v.setError(err)
 		status = statusOf(err)
 	} else {
-		cs, total, err := s.cfg.Cases.FindCases(r.Context(), f.caseFilter())
+		cf := f.caseFilter()
+		cs, total, err := s.cfg.Cases.FindCases(r.Context(), cf)
 		if err != nil {
+			return err
+		}
+		if err := s.recordAccess(r, cf.Access(len(cs), total)); err != nil {
 			return err
 		}
 		d.Cases = cs

@@ -69,8 +69,12 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.allCases(r, f.caseFilter())
+	cf := f.caseFilter()
+	cs, err := s.allCases(r, cf)
 	if err != nil {
+		return err
+	}
+	if err := s.recordAccess(r, cf.Access(len(cs), len(cs)).Export(format)); err != nil {
 		return err
 	}
 	return writeFile(w, exportName("cases", format), format, func(wr io.Writer) error { return tabular.WriteCases(wr, format, cs, tabular.WithLabels(s.langOf(r))) })
@@ -85,8 +89,12 @@ func (s *Server) exportLocated(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rs, err := s.allLocated(r, f.locatedFilter())
+	lf := f.locatedFilter()
+	rs, err := s.allLocated(r, lf)
 	if err != nil {
+		return err
+	}
+	if err := s.recordAccess(r, lf.Access(len(rs), len(rs)).Export(format)); err != nil {
 		return err
 	}
 	return writeFile(w, exportName("located", format), format, func(wr io.Writer) error { return tabular.WriteLocated(wr, format, rs, tabular.WithLabels(s.langOf(r))) })

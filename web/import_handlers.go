@@ -464,6 +464,10 @@ func (s *Server) importRejected(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		_, errs = tabular.ConvertLocated(sh, m)
 	}
+	// The rejected rows are the upload's own names, sent out again.
+	if err := s.recordAccess(r, homeward.Access{Action: homeward.ActionExport, EntityType: homeward.EntityImport, EntityID: u.ID, Rows: len(errs), Total: len(errs), Format: format}); err != nil {
+		return err
+	}
 	name := strings.TrimSuffix(u.Filename, fileExt(u.Filename)) + "-rejected." + format
 	return writeFile(w, name, format, func(wr io.Writer) error { return tabular.WriteRejected(wr, format, sh, errs) })
 }

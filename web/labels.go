@@ -91,8 +91,12 @@ var enumLabels = map[string]string{
 	"action.share":  "Shared",
 	"action.import": "Imported",
 	"action.export": "Exported",
-	"action.login":  "Logged in",
-	"action.logout": "Logged out",
+	"action.list":   "Listed",
+	"action.search": "Searched",
+
+	"action.head_signed": "Audit log head signed from here on",
+	"action.login":       "Logged in",
+	"action.logout":      "Logged out",
 
 	"action.transition":           "Stage changed",
 	"action.match_candidate":      "New candidate match",

@@ -270,9 +270,12 @@ func (s *Server) findCasesToAdd(r *http.Request, d *listData, q url.Values, es [
 	if d.FindStage != "" && !homeward.Stage(d.FindStage).Valid() {
 		return homeward.FieldErrorf(homeward.EINVALID, "stage", "Unknown stage.")
 	}
-	cs, _, err := s.cfg.Cases.FindCases(r.Context(), homeward.CaseFilter{Stage: homeward.Stage(d.FindStage), Query: d.FindQuery,
-		OrgID: userFrom(r.Context()).OrgID, Limit: findLimit})
+	cf := homeward.CaseFilter{Stage: homeward.Stage(d.FindStage), Query: d.FindQuery, OrgID: userFrom(r.Context()).OrgID, Limit: findLimit}
+	cs, total, err := s.cfg.Cases.FindCases(r.Context(), cf)
 	if err != nil {
+		return err
+	}
+	if err := s.recordAccess(r, cf.Access(len(cs), total)); err != nil {
 		return err
 	}
 	on := map[int64]bool{}

@@ -30,8 +30,12 @@ func (s *Server) locatedList(w http.ResponseWriter, r *http.Request) error {
 		v.setError(err)
 		status = statusOf(err)
 	} else {
-		rs, total, err := s.cfg.Located.FindLocated(r.Context(), f.locatedFilter())
+		lf := f.locatedFilter()
+		rs, total, err := s.cfg.Located.FindLocated(r.Context(), lf)
 		if err != nil {
+			return err
+		}
+		if err := s.recordAccess(r, lf.Access(len(rs), total)); err != nil {
 			return err
 		}
 		d.Records = rs

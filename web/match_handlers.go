@@ -563,8 +563,12 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) error {
 		v.setError(err)
 		status = statusOf(err)
 	} else {
-		ms, total, err := s.cfg.Matches.FindMatches(r.Context(), f.matchFilter(reviewPageSize))
+		mf := f.matchFilter(reviewPageSize)
+		ms, total, err := s.cfg.Matches.FindMatches(r.Context(), mf)
 		if err != nil {
+			return err
+		}
+		if err := s.recordAccess(r, mf.Access(len(ms), total)); err != nil {
 			return err
 		}
 		cs, recs, err := s.matchRecords(r, ms)

@@ -48,7 +48,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer os.RemoveAll(dir)
 	}
 	path := filepath.Join(dir, "homeward.db")
-	db, err := openDB(ctx, path)
+	db, err := openDB(ctx, path, nil)
 	if err != nil {
 		return err
 	}

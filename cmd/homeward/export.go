@@ -41,6 +41,7 @@ Options:`)
 	out := fs.String("out", "", "the file to write")
 	labels := fs.String("labels", "en", "language of the header row: en or uk")
 	dsn := dbFlag(fs)
+	keys := addKeyFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ Options:`)
 		return usageError{fmt.Sprintf("--stage %q is not a stage", *stage)}
 	}
 
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, *dsn, &keys)
 	if err != nil {
 		return err
 	}
@@ -75,11 +76,16 @@ Options:`)
 	fmtName := formatOf(*out, *format)
 	opt := tabular.WithLabels(*labels)
 	var n int
+	// The export is recorded before the file is written: a file of
+	// children's records must never leave without a trace in the log.
+	events := store.NewEventService(db)
 	if *kind == homeward.EntityCase {
 		var all []*homeward.Case
 		svc := store.NewCaseService(db)
+		cf := homeward.CaseFilter{OrgID: *org, Stage: homeward.Stage(*stage)}
 		for {
-			page, total, err := svc.FindCases(ctx, homeward.CaseFilter{OrgID: *org, Stage: homeward.Stage(*stage), Offset: len(all), Limit: exportPage})
+			cf.Offset, cf.Limit = len(all), exportPage
+			page, total, err := svc.FindCases(ctx, cf)
 			if err != nil {
 				return err
 			}
@@ -89,6 +95,10 @@ Options:`)
 			}
 		}
 		n = len(all)
+		cf.Offset = 0
+		if err := events.RecordAccess(ctx, cf.Access(n, n).Export(fmtName)); err != nil {
+			return err
+		}
 		err = writeFileAtomic(*out, func(w io.Writer) error { return tabular.WriteCases(w, fmtName, all, opt) })
 	} else {
 		var all []*homeward.LocatedRecord
@@ -104,6 +114,10 @@ Options:`)
 			}
 		}
 		n = len(all)
+		lf := homeward.LocatedFilter{OrgID: *org}
+		if err := events.RecordAccess(ctx, lf.Access(n, n).Export(fmtName)); err != nil {
+			return err
+		}
 		err = writeFileAtomic(*out, func(w io.Writer) error { return tabular.WriteLocated(w, fmtName, all, opt) })
 	}
 	if err != nil {

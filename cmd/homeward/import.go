@@ -58,6 +58,7 @@ Options:`)
 	keepGood := fs.Bool("keep-good", false, "import the good rows and write the bad ones to --rejects")
 	rejects := fs.String("rejects", "", "write the bad rows, with an error column, to this .csv or .xlsx file")
 	dsn := dbFlag(fs)
+	keys := addKeyFlags(fs)
 	file, err := parseWithOneArg(fs, args)
 	if err != nil {
 		return err
@@ -121,7 +122,7 @@ Options:`)
 		return nil
 	}
 
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, *dsn, &keys)
 	if err != nil {
 		return err
 	}

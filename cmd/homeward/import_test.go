@@ -270,3 +270,37 @@ func TestExportWritesWhatWasImported(t *testing.T) {
 		t.Errorf("export of located records by stage: exit %d, want 2", code)
 	}
 }
+
+func TestExportAppendsAnEventWithTheFilterAndCountButNoName(t *testing.T) {
+	f := newImportFixture(t)
+	file := f.file("cases.csv", "Прізвище;Ім'я;Дата народження\nТестенко;Олена;05.03.2015\nЗразкова;Ірина;06.03.2014\n")
+	if code, out, errOut := f.run("import", "--kind", "case", "--org", "1", file); code != 0 {
+		t.Fatalf("import: exit %d, %q %q", code, out, errOut)
+	}
+	if code, out, errOut := f.run("export", "--kind", "case", "--org", "1", "--stage", "registered", "--out", filepath.Join(f.dir, "out.csv")); code != 0 {
+		t.Fatalf("export: exit %d, %q %q", code, out, errOut)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, f.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	evs, err := store.NewEventService(db).FindEvents(homeward.NewContextWithActor(ctx, homeward.SystemActor()), homeward.EventFilter{Limit: 1})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("last event: %v %v", evs, err)
+	}
+	ev := evs[0]
+	data := string(ev.Data)
+	if ev.Action != homeward.ActionExport || ev.EntityType != homeward.EntityCase || ev.OrgID != 1 {
+		t.Fatalf("last event is %s %s of org %d, want the export of cases", ev.Action, ev.EntityType, ev.OrgID)
+	}
+	for _, want := range []string{`"rows":2`, `"stage":"registered"`, `"format":"csv"`} {
+		if !strings.Contains(data, want) {
+			t.Errorf("export event data %s lacks %s", data, want)
+		}
+	}
+	if strings.Contains(data, "Тестенко") || strings.Contains(data, "Олена") {
+		t.Errorf("export event data %s holds a name", data)
+	}
+}

@@ -125,3 +125,18 @@ func (k keyFlags) unlockIdentity(ctx context.Context, db *store.DB) (*exchange.I
 	}
 	return id, nil
 }
+
+// headKey returns the key that signs the event log's head, derived from
+// the key file, or nil when the key file does not exist yet: the head is
+// then written unsigned until a command runs with the key. A key file that
+// exists but cannot be used is an error, so that a wrong path or mode is
+// not mistaken for an installation without a key.
+func (k keyFlags) headKey() ([]byte, error) {
+	key, err := seal.LoadKeyFile(*k.file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return key.Derive(store.HeadKeyPurpose), nil
+}

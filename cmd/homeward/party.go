@@ -57,7 +57,7 @@ func runParty(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, *dsn, &keys)
 	if err != nil {
 		return err
 	}
@@ -86,6 +86,13 @@ func runParty(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		// The key file may have just been made: sign the head from this
+		// first event on.
+		headKey, err := keys.headKey()
+		if err != nil {
+			return err
+		}
+		db.SetHeadKey(headKey)
 		p := exchange.PartyOf(exchange.Card{Name: *name, Kind: string(k), Keys: id.Public()})
 		if err := ps.InitSelf(sys, p, sealed); err != nil {
 			return err

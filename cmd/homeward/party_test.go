@@ -123,7 +123,7 @@ func TestBundleCommandsCarryAListFromOriginToMediator(t *testing.T) {
 	mediator.must("party", "add", cards[counterpart], "--confirm", fp(counterpart))
 
 	// A sealed list waits in the origin's outbox.
-	db, err := store.Open(ctx, origin.db)
+	db, err := openDB(ctx, origin.db, &keyFlags{file: &origin.keys, passEnv: new(string)})
 	if err != nil {
 		t.Fatal(err)
 	}

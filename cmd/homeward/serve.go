@@ -38,11 +38,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Arg(0))}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, *dsn, &keys)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if key, _ := keys.headKey(); key == nil {
+		fmt.Fprintf(stderr, "warning: no key file at %s: the audit log's head is written unsigned, and events cut from its end would go unseen; “homeward party init” creates the key file\n", *keys.file)
+	}
 	// A wrong or missing key is refused now, not at the first bundle.
 	id, err := keys.unlockIdentity(ctx, db)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 func TestServeStorePrintsTheAdministratorServesAndStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := openDB(ctx, filepath.Join(t.TempDir(), "homeward.db"))
+	db, err := openDB(ctx, filepath.Join(t.TempDir(), "homeward.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
+	keys := addKeyFlags(fs)
 	var org *int64
 	var login, role, name *string
 	switch sub {
@@ -66,7 +67,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if sub == "add" && (*org == 0 || *role == "") {
 		return usageError{"--org and --role are required"}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDB(ctx, *dsn, &keys)
 	if err != nil {
 		return err
 	}
