@@ -121,8 +121,8 @@ type listData struct {
 	SiblingIDs string
 	// SiblingCases are the siblings proposed, as the page names them.
 	SiblingCases []*homeward.Case
-	Report     *answerReport
-	History    []historyEntry
+	Report       *answerReport
+	History      []historyEntry
 }
 
 func (s *Server) listShow(w http.ResponseWriter, r *http.Request) error {
