@@ -155,18 +155,28 @@ func (s *Server) routes() {
 	s.apiRoutes()
 }
 
-// protect refuses cross-origin unsafe requests. A request that carries a
-// bearer token is exempt: a browser never attaches one on its own, so it
-// cannot be forged by another site, and the API then ignores cookies.
+// protect refuses cross-origin unsafe requests. An API request that
+// carries a bearer token and no session cookie is exempt: a browser never
+// attaches a bearer token on its own, so it cannot be forged by another
+// site. With a session cookie the check applies whatever else the request
+// carries, since pages authenticate by the cookie alone and a junk header
+// must not switch the protection off.
 func (s *Server) protect(h http.Handler) http.Handler {
 	checked := s.csrf.Handler(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if bearerToken(r) != "" {
+		if bearerToken(r) != "" && isAPI(r) && !hasSessionCookie(r) {
 			h.ServeHTTP(w, r)
 			return
 		}
 		checked.ServeHTTP(w, r)
 	})
+}
+
+// hasSessionCookie reports whether the request carries a session cookie,
+// valid or not.
+func hasSessionCookie(r *http.Request) bool {
+	c, err := r.Cookie(sessionCookie)
+	return err == nil && c.Value != ""
 }
 
 func (s *Server) denyCrossOrigin(w http.ResponseWriter, r *http.Request) {
