@@ -19,6 +19,7 @@ const maxAPILimit = 500
 func (s *Server) apiRoutes() {
 	s.handle("GET /api/v1/openapi.json", s.openAPI)
 	s.handle("GET /api/v1/me", s.api(s.apiMe))
+	s.apiTokenRoutes()
 
 	s.handle("GET /api/v1/cases", s.api(s.apiCaseList))
 	s.handle("POST /api/v1/cases", s.api(s.apiCaseCreate))

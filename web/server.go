@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -48,8 +49,12 @@ type Config struct {
 	Linker  Linker
 
 	Logger *slog.Logger
-	// SecureCookies sets the Secure flag on cookies (when served behind TLS).
+	// SecureCookies sets the Secure flag on cookies and sends HSTS (when
+	// served behind TLS).
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the routes and the parsed templates, one set per language.
@@ -107,6 +112,7 @@ func (s *Server) routes() {
 	s.handle("POST /lang", s.public(s.setLang))
 	s.handle("GET /account", s.page(s.account))
 	s.handle("POST /account/tokens", s.page(s.createToken))
+	s.handle("POST /account/tokens/{id}/revoke", s.page(s.revokeToken))
 	s.handle("POST /account/password", s.page(s.changePassword))
 
 	s.handle("GET /cases", s.page(s.caseList))
@@ -195,6 +201,11 @@ func (s *Server) secureHeaders(h http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "same-origin")
+		if s.cfg.SecureCookies {
+			// Served over TLS: browsers must never fall back to plain HTTP,
+			// where the session cookie could be read.
+			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		if strings.HasPrefix(r.URL.Path, "/static/") {
 			hd.Set("Cache-Control", "public, max-age=3600")
 		} else {
