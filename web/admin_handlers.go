@@ -133,9 +133,10 @@ func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error
 }
 
 type orgListData struct {
-	Orgs  []*homeward.Org
-	Kinds []homeward.OrgKind
-	Form  *homeward.Org
+	Orgs      []*homeward.Org
+	Kinds     []homeward.OrgKind
+	Form      *homeward.Org
+	CanCreate bool
 }
 
 func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, form *homeward.Org, formErr error) error {
@@ -151,7 +152,15 @@ func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, 
 	if formErr != nil {
 		v.setError(formErr)
 	}
-	v.D = orgListData{Orgs: os, Kinds: homeward.OrgKinds, Form: form}
+	// Only the first organisation's administrators may create more (the
+	// store refuses everyone else); the form is shown to them alone.
+	var first int64
+	for _, o := range os {
+		if first == 0 || o.ID < first {
+			first = o.ID
+		}
+	}
+	v.D = orgListData{Orgs: os, Kinds: homeward.OrgKinds, Form: form, CanCreate: v.User.OrgID == first}
 	s.render(w, r, status, "orgs", v)
 	return nil
 }

@@ -18,6 +18,8 @@ var catalogueAuthUK = map[string]string{
 	"You have no API tokens.":                                                                             "У вас немає токенів API.",
 	"Your password was changed. Every other session and all your API tokens have ended.":                  "Ваш пароль змінено. Усі інші сеанси та всі ваші токени API завершено.",
 	"never": "ніколи",
+	"Only administrators of the installation's first organisation may create organisations.": "Створювати організації можуть лише адміністратори першої організації цієї інсталяції.",
+	"This name looks too much like that of an existing organisation.":                        "Ця назва надто схожа на назву наявної організації.",
 }
 
 func init() {
