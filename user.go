@@ -60,6 +60,7 @@ type User struct {
 	Role        Role      `json:"role"`
 	Locale      string    `json:"locale,omitempty"` // "uk" or "en"; empty follows the browser
 	Disabled    bool      `json:"disabled"`
+	TOTP        bool      `json:"totp"` // signs in with a one-time code as well
 	Version     int       `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -99,6 +100,16 @@ type UserService interface {
 	// Authenticate checks a login and password and returns the user. It fails
 	// with EUNAUTHORIZED for a wrong pair and ETOOMANY when throttled.
 	Authenticate(ctx context.Context, login, password, remoteAddr string) (*User, error)
+	// AuthenticateWithCode is Authenticate for signing in: a user with a
+	// second factor must also give the current one-time code (see
+	// VerifyTOTP), under the same throttling.
+	AuthenticateWithCode(ctx context.Context, login, password, code, remoteAddr string) (*User, error)
+	// EnableTOTP turns on the user's second factor with secret, once code
+	// shows that their authenticator app holds it. Users turn on their own.
+	EnableTOTP(ctx context.Context, userID int64, secret, code string) error
+	// DisableTOTP turns the second factor off: users their own,
+	// administrators their organisation's users' (a lost phone).
+	DisableTOTP(ctx context.Context, userID int64) error
 	// CreateSession starts a session and returns its secret token.
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
 	// UserBySession resolves a session token; expired or unknown tokens give EUNAUTHORIZED.

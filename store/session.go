@@ -96,7 +96,7 @@ func (s *UserService) UserBySession(ctx context.Context, token string) (*homewar
 func scanUserAnd(r rowScanner, more ...any) (*homeward.User, error) {
 	var u homeward.User
 	dest := append([]any{&u.ID, &u.OrgID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.Disabled, &u.Version,
-		timeScan{&u.CreatedAt}, timeScan{&u.UpdatedAt}}, more...)
+		timeScan{&u.CreatedAt}, timeScan{&u.UpdatedAt}, &u.TOTP}, more...)
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}

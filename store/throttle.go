@@ -87,6 +87,17 @@ func (s *UserService) countAttempt(ctx context.Context, login, addr string, now 
 // delay has passed (see FreeLoginFailures). Success records a login event
 // and clears the pair's count.
 func (s *UserService) Authenticate(ctx context.Context, login, password, remoteAddr string) (*homeward.User, error) {
+	return s.authenticate(ctx, login, password, "", remoteAddr, false)
+}
+
+// AuthenticateWithCode is Authenticate that also checks the one-time code
+// of a user with a second factor, as the same counted attempt: a guessed
+// code costs as much as a guessed password.
+func (s *UserService) AuthenticateWithCode(ctx context.Context, login, password, code, remoteAddr string) (*homeward.User, error) {
+	return s.authenticate(ctx, login, password, code, remoteAddr, true)
+}
+
+func (s *UserService) authenticate(ctx context.Context, login, password, code, remoteAddr string, second bool) (*homeward.User, error) {
 	login = strings.TrimSpace(login)
 	key := strings.ToLower(login)
 	if len(key) > 200 {
@@ -101,8 +112,10 @@ func (s *UserService) Authenticate(ctx context.Context, login, password, remoteA
 	if wait > 0 {
 		return nil, homeward.Errorf(homeward.ETOOMANY, "Too many failed sign-in attempts; try again in %d minutes.", int(math.Ceil(wait.Minutes())))
 	}
-	var hash string
-	u, err := scanUserAnd(s.db.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE lower(login) = lower($1)`, login), &hash)
+	var hash, secret string
+	var lastStep int64
+	u, err := scanUserAnd(s.db.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash, totp_secret, totp_step FROM users WHERE lower(login) = lower($1)`, login),
+		&hash, &secret, &lastStep)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("find user: %w", err)
 	}
@@ -112,7 +125,24 @@ func (s *UserService) Authenticate(ctx context.Context, login, password, remoteA
 	if u == nil || !checkPassword(hash, password) || u.Disabled {
 		return nil, homeward.Errorf(homeward.EUNAUTHORIZED, "Wrong login or password.")
 	}
+	var step int64
+	if second && secret != "" {
+		var ok bool
+		if step, ok = homeward.VerifyTOTP(secret, code, now, lastStep); !ok {
+			return nil, homeward.FieldErrorf(homeward.EUNAUTHORIZED, "code", "Enter the current code from your authenticator app.")
+		}
+	}
 	err = s.db.write(homeward.NewContextWithActor(ctx, homeward.ActorOf(u)), func(t *tx) error {
+		if step != 0 {
+			// Only one sign-in may use a step's code, even two at once.
+			res, err := t.ExecContext(ctx, `UPDATE users SET totp_step = $1 WHERE id = $2 AND totp_step < $1`, step, u.ID)
+			if err != nil {
+				return fmt.Errorf("record the code's step: %w", err)
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return homeward.FieldErrorf(homeward.EUNAUTHORIZED, "code", "Enter the current code from your authenticator app.")
+			}
+		}
 		if _, err := t.ExecContext(ctx, `DELETE FROM login_throttle WHERE (login = $1 AND remote_addr = $2) OR last_at < $3`,
 			key, addr, s.db.tv(now.Add(-LoginFailureWindow))); err != nil {
 			return fmt.Errorf("clear login failures: %w", err)

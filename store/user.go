@@ -30,12 +30,14 @@ const (
 	DefaultSessionIdle = 30 * time.Minute
 )
 
-const userColumns = `id, org_id, login, display_name, role, locale, disabled, version, created_at, updated_at`
+// The last column says whether the user has a second factor; the secret
+// itself is read only where a code is checked.
+const userColumns = `id, org_id, login, display_name, role, locale, disabled, version, created_at, updated_at, totp_secret <> ''`
 
 func scanUser(r rowScanner) (*homeward.User, error) {
 	var u homeward.User
 	if err := r.Scan(&u.ID, &u.OrgID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.Disabled, &u.Version,
-		timeScan{&u.CreatedAt}, timeScan{&u.UpdatedAt}); err != nil {
+		timeScan{&u.CreatedAt}, timeScan{&u.UpdatedAt}, &u.TOTP); err != nil {
 		return nil, err
 	}
 	return &u, nil

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net"
 	"net/http"
 	"net/netip"
@@ -86,7 +87,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	next := localPath(r.PostFormValue("next"), "/")
-	u, err := s.cfg.Users.Authenticate(r.Context(), login, r.PostFormValue("password"), s.clientAddr(r))
+	u, err := s.cfg.Users.AuthenticateWithCode(r.Context(), login, r.PostFormValue("password"), r.PostFormValue("code"), s.clientAddr(r))
 	if err == nil {
 		if err = s.startSession(w, r, u); err == nil {
 			http.Redirect(w, r, next, http.StatusSeeOther)
@@ -99,9 +100,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.view(r, "login")
 	v.Title = v.T("Log in")
-	if code == homeward.ETOOMANY {
+	switch {
+	case code == homeward.ETOOMANY:
 		v.Error = v.T("Too many attempts. Wait a few minutes and try again.")
-	} else {
+	case homeward.ErrorField(err) == "code":
+		v.Error = v.T("Enter the current code from your authenticator app.")
+	default:
 		v.Error = v.T("Wrong login or password.")
 	}
 	v.D = loginData{Login: login, Next: next}
@@ -187,6 +191,10 @@ type accountData struct {
 	Tokens   []*homeward.APIToken
 	// DefaultDays and MaxDays bound a new token's lifetime in the form.
 	DefaultDays, MaxDays int
+	// TOTPSecret and TOTPURI offer a fresh second-factor secret to a user
+	// who has none; it is stored only once a code confirms it.
+	TOTPSecret string
+	TOTPURI    template.URL // otpauth://, which html/template would refuse
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
@@ -204,6 +212,14 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	d.Tokens = ts
+	if !v.User.TOTP && d.TOTPSecret == "" {
+		if d.TOTPSecret, err = homeward.NewTOTPSecret(); err != nil {
+			return err
+		}
+	}
+	if d.TOTPSecret != "" {
+		d.TOTPURI = template.URL(homeward.TOTPURI("Homeward", v.User.Login, d.TOTPSecret))
+	}
 	d.DefaultDays, d.MaxDays = int(homeward.DefaultTokenTTL/day), int(homeward.MaxTokenTTL/day)
 	if formErr != nil {
 		v.setError(formErr)
@@ -260,6 +276,39 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.view(r, "account")
 	return s.renderAccount(w, r, http.StatusOK, accountData{}, nil, v.T("The token was revoked."))
+}
+
+func (s *Server) enableTOTP(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r.Context())
+	secret := r.PostFormValue("secret")
+	if err := s.cfg.Users.EnableTOTP(r.Context(), u.ID, secret, r.PostFormValue("code")); err != nil {
+		if homeward.ErrorCode(err) != homeward.EINVALID {
+			return err
+		}
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, accountData{TOTPSecret: secret}, err, "")
+	}
+	u.TOTP = true
+	v := s.view(r, "account")
+	return s.renderAccount(w, r, http.StatusOK, accountData{}, nil, v.T("The second factor is on: signing in now asks for a code."))
+}
+
+func (s *Server) disableTOTP(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r.Context())
+	if _, err := s.cfg.Users.AuthenticateWithCode(r.Context(), u.Login, r.PostFormValue("password"), r.PostFormValue("code"), s.clientAddr(r)); err != nil {
+		if c := homeward.ErrorCode(err); c != homeward.EUNAUTHORIZED && c != homeward.ETOOMANY {
+			return err
+		}
+		if homeward.ErrorCode(err) == homeward.EUNAUTHORIZED {
+			err = homeward.FieldErrorf(homeward.EINVALID, "code", "Your password and a current code are needed to turn the second factor off.")
+		}
+		return s.renderAccount(w, r, statusOf(err), accountData{}, err, "")
+	}
+	if err := s.cfg.Users.DisableTOTP(r.Context(), u.ID); err != nil {
+		return err
+	}
+	u.TOTP = false
+	v := s.view(r, "account")
+	return s.renderAccount(w, r, http.StatusOK, accountData{}, nil, v.T("The second factor is off."))
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {

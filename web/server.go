@@ -114,6 +114,8 @@ func (s *Server) routes() {
 	s.handle("POST /account/tokens", s.page(s.createToken))
 	s.handle("POST /account/tokens/{id}/revoke", s.page(s.revokeToken))
 	s.handle("POST /account/password", s.page(s.changePassword))
+	s.handle("POST /account/totp", s.page(s.enableTOTP))
+	s.handle("POST /account/totp/off", s.page(s.disableTOTP))
 
 	s.handle("GET /cases", s.page(s.caseList))
 	s.handle("GET /cases/export", s.page(s.exportCases))

@@ -1,6 +1,7 @@
 -- Sessions that end when idle, API tokens that expire and can be listed and
--- revoked, and login throttling per (login, address) pair. PostgreSQL. Keep
--- in step with 0005_auth.sqlite.sql: only types and time arithmetic differ.
+-- revoked, login throttling per (login, address) pair, and a second factor.
+-- PostgreSQL. Keep in step with 0005_auth.sqlite.sql: only types and time
+-- arithmetic differ.
 
 -- last_seen_at is when the session last served a request (to the minute),
 -- for the idle timeout; sessions from before start from their creation.
@@ -30,3 +31,8 @@ CREATE TABLE login_throttle (
 );
 CREATE INDEX login_throttle_last ON login_throttle (last_at);
 DROP TABLE login_failures;
+
+-- The second factor: a TOTP secret (empty: none) and the last time step a
+-- code was accepted for, so that no code is accepted twice.
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_step BIGINT NOT NULL DEFAULT 0;
