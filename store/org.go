@@ -17,11 +17,11 @@ var _ homeward.OrgService = (*OrgService)(nil)
 // NewOrgService returns the organisation service of db.
 func NewOrgService(db *DB) *OrgService { return &OrgService{db: db} }
 
-const orgColumns = `id, name, kind, version, created_at, updated_at`
+const orgColumns = `id, name, kind, require_totp, version, created_at, updated_at`
 
 func scanOrg(r rowScanner) (*homeward.Org, error) {
 	var o homeward.Org
-	if err := r.Scan(&o.ID, &o.Name, &o.Kind, &o.Version, timeScan{&o.CreatedAt}, timeScan{&o.UpdatedAt}); err != nil {
+	if err := r.Scan(&o.ID, &o.Name, &o.Kind, &o.RequireTOTP, &o.Version, timeScan{&o.CreatedAt}, timeScan{&o.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -110,8 +110,8 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *homeward.Org) error {
 			return err
 		}
 		no.Version, no.CreatedAt, no.UpdatedAt = 1, t.at, t.at
-		err := t.QueryRowContext(ctx, `INSERT INTO orgs (name, kind, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			no.Name, string(no.Kind), no.Version, s.db.tv(t.at), s.db.tv(t.at)).Scan(&no.ID)
+		err := t.QueryRowContext(ctx, `INSERT INTO orgs (name, kind, require_totp, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			no.Name, string(no.Kind), no.RequireTOTP, no.Version, s.db.tv(t.at), s.db.tv(t.at)).Scan(&no.ID)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return homeward.FieldErrorf(homeward.ECONFLICT, "name", "An organisation with this name already exists.")
@@ -160,8 +160,8 @@ func (s *OrgService) UpdateOrg(ctx context.Context, o *homeward.Org) error {
 			return err
 		}
 		no.CreatedAt, no.Version, no.UpdatedAt = old.CreatedAt, old.Version+1, t.at
-		res, err := t.ExecContext(ctx, `UPDATE orgs SET name = $1, kind = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5`,
-			no.Name, string(no.Kind), s.db.tv(t.at), o.ID, o.Version)
+		res, err := t.ExecContext(ctx, `UPDATE orgs SET name = $1, kind = $2, require_totp = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6`,
+			no.Name, string(no.Kind), no.RequireTOTP, s.db.tv(t.at), o.ID, o.Version)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return homeward.FieldErrorf(homeward.ECONFLICT, "name", "An organisation with this name already exists.")

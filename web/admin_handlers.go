@@ -175,6 +175,7 @@ func (s *Server) orgList(w http.ResponseWriter, r *http.Request) error {
 func orgFromForm(r *http.Request, o *homeward.Org) {
 	o.Name = strings.TrimSpace(r.PostFormValue("name"))
 	o.Kind = homeward.OrgKind(r.PostFormValue("kind"))
+	o.RequireTOTP = r.PostFormValue("require_totp") != ""
 	if v, err := strconv.Atoi(r.PostFormValue("version")); err == nil {
 		o.Version = v
 	}

@@ -90,6 +90,12 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.Hand
 			return
 		}
 		r = r.WithContext(withUser(r.Context(), u))
+		if r.URL.Path != "/api/v1/me" {
+			if err := s.requireSecondFactor(r, u); err != nil {
+				s.writeAPIError(w, r, err)
+				return
+			}
+		}
 		if err := h(w, r); err != nil {
 			s.writeAPIError(w, r, err)
 		}

@@ -53,10 +53,35 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Han
 			return
 		}
 		r = r.WithContext(withUser(r.Context(), u))
+		if err := s.requireSecondFactor(r, u); err != nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/account#totp-h", http.StatusSeeOther)
+				return
+			}
+			s.renderError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.renderError(w, r, err)
 		}
 	}
+}
+
+// requireSecondFactor refuses a supervisor or administrator without a
+// second factor when their organisation requires one, except on the
+// account pages where they turn it on.
+func (s *Server) requireSecondFactor(r *http.Request, u *homeward.User) error {
+	if u.TOTP || !u.Role.IsSupervisorRank() || r.URL.Path == "/account" || strings.HasPrefix(r.URL.Path, "/account/") {
+		return nil
+	}
+	o, err := s.cfg.Orgs.FindOrgByID(r.Context(), u.OrgID)
+	if err != nil {
+		return err
+	}
+	if o.RequireTOTP {
+		return homeward.Errorf(homeward.EFORBIDDEN, "Your organisation requires a second factor: turn it on on the My account page.")
+	}
+	return nil
 }
 
 // public wraps a handler that anyone may reach; a signed-in user is still known.

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,5 +45,44 @@ func TestSecondFactorIsAskedOnceTurnedOn(t *testing.T) {
 		}
 		// Another user without a second factor signs in as before.
 		e.login("worker-a")
+	})
+}
+
+func TestAnOrganisationCanRequireTheSecondFactor(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		admin := e.login("admin-a")
+		org, err := e.cfg.Orgs.FindOrgByID(e.sys, e.orgA.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := admin.postForm("/admin/orgs/"+strconv.FormatInt(org.ID, 10), url.Values{"name": {org.Name}, "kind": {string(org.Kind)},
+			"version": {strconv.Itoa(org.Version)}, "require_totp": {"1"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("require the second factor: status %d: %s", r.status, r.body)
+		}
+		if r := admin.get("/cases"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/account") {
+			t.Errorf("an administrator without a second factor reached /cases: status %d, location %q", r.status, r.header.Get("Location"))
+		}
+		if r := admin.postForm("/cases", url.Values{"given_name": {"Ivanka"}}); r.status != http.StatusForbidden {
+			t.Errorf("an administrator without a second factor posted a case: status %d", r.status)
+		}
+		if r := e.client().get("/api/v1/cases", "Authorization", "Bearer "+e.token("super-a")); r.status != http.StatusForbidden {
+			t.Errorf("a supervisor without a second factor used the API: status %d", r.status)
+		}
+		if r := e.login("worker-a").get("/cases"); r.status != http.StatusOK {
+			t.Errorf("a caseworker was held back: status %d", r.status)
+		}
+		// Once on, the administrator works again.
+		m := regexp.MustCompile(`id="totp-secret"><code>([A-Z2-7]+)</code>`).FindStringSubmatch(admin.get("/account").body)
+		if m == nil {
+			t.Fatal("no secret offered")
+		}
+		code, _ := homeward.TOTPCode(m[1], time.Now())
+		if r := admin.postForm("/account/totp", url.Values{"secret": {m[1]}, "code": {code}}); r.status != http.StatusOK {
+			t.Fatalf("turn on: status %d", r.status)
+		}
+		if r := admin.get("/cases"); r.status != http.StatusOK {
+			t.Errorf("with a second factor: status %d", r.status)
+		}
 	})
 }

@@ -34,3 +34,7 @@ DROP TABLE login_failures;
 -- code was accepted for, so that no code is accepted twice.
 ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN totp_step INTEGER NOT NULL DEFAULT 0;
+
+-- An organisation may require its supervisors and administrators to sign in
+-- with a second factor.
+ALTER TABLE orgs ADD COLUMN require_totp BOOLEAN NOT NULL DEFAULT FALSE;
