@@ -132,6 +132,23 @@ func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error
 	return s.renderUsers(w, r, http.StatusOK, userListData{Created: u, Password: password}, nil)
 }
 
+// userDisableTOTP turns off a user's second factor, for one who lost the
+// phone that held it.
+func (s *Server) userDisableTOTP(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdmin(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Users.DisableTOTP(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	return nil
+}
+
 type orgListData struct {
 	Orgs      []*homeward.Org
 	Kinds     []homeward.OrgKind

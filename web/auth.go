@@ -125,12 +125,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.view(r, "login")
 	v.Title = v.T("Log in")
-	switch {
-	case code == homeward.ETOOMANY:
+	// A missing or wrong code reads like a wrong password, so that the
+	// page never confirms a guessed password; the form asks for the code
+	// of those who use one.
+	if code == homeward.ETOOMANY {
 		v.Error = v.T("Too many attempts. Wait a few minutes and try again.")
-	case homeward.ErrorField(err) == "code":
-		v.Error = v.T("Enter the current code from your authenticator app.")
-	default:
+	} else {
 		v.Error = v.T("Wrong login or password.")
 	}
 	v.D = loginData{Login: login, Next: next}

@@ -153,6 +153,7 @@ func (s *Server) routes() {
 	s.handle("POST /admin/users", s.page(s.userCreate))
 	s.handle("POST /admin/users/{id}", s.page(s.userUpdate))
 	s.handle("POST /admin/users/{id}/password", s.page(s.userResetPassword))
+	s.handle("POST /admin/users/{id}/totp/off", s.page(s.userDisableTOTP))
 	s.handle("GET /admin/orgs", s.page(s.orgList))
 	s.handle("POST /admin/orgs", s.page(s.orgCreate))
 	s.handle("GET /admin/orgs/{id}/edit", s.page(s.orgEdit))

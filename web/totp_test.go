@@ -86,3 +86,26 @@ func TestAnOrganisationCanRequireTheSecondFactor(t *testing.T) {
 		}
 	})
 }
+
+func TestAnAdministratorTurnsOffALostSecondFactor(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		u := e.user("super-a")
+		secret, _ := homeward.NewTOTPSecret()
+		code, _ := homeward.TOTPCode(secret, time.Now())
+		if err := e.usvc.EnableTOTP(e.as("super-a"), u.ID, secret, code); err != nil {
+			t.Fatal(err)
+		}
+		path := "/admin/users/" + strconv.FormatInt(u.ID, 10) + "/totp/off"
+		if r := e.login("worker-a").postForm(path, nil); r.status != http.StatusForbidden {
+			t.Errorf("a caseworker turned it off: status %d", r.status)
+		}
+		admin := e.login("admin-a")
+		if r := admin.get("/admin/users"); !strings.Contains(r.body, `action="`+path+`"`) {
+			t.Errorf("no button to turn it off on the users page")
+		}
+		if r := admin.postForm(path, nil); r.status != http.StatusSeeOther {
+			t.Fatalf("turn off: status %d", r.status)
+		}
+		e.login("super-a") // signs in without a code again
+	})
+}
