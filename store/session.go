@@ -52,9 +52,17 @@ func (s *UserService) CreateSession(ctx context.Context, userID int64, ttl time.
 		s.db.tv(now), s.db.tv(now.Add(-s.idle()))); err != nil {
 		return "", fmt.Errorf("purge sessions: %w", err)
 	}
-	if _, err := s.db.wdb.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)`,
-		hash, userID, s.db.tv(now), s.db.tv(now.Add(ttl))); err != nil {
+	// The user must still be enabled as the row is written: a session
+	// created while an administrator disables the user would otherwise
+	// come back to life when the user is enabled again.
+	res, err := s.db.wdb.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at)
+		SELECT $1, id, $3, $4, $3 FROM users WHERE id = $2 AND NOT disabled`,
+		hash, userID, s.db.tv(now), s.db.tv(now.Add(ttl)))
+	if err != nil {
 		return "", fmt.Errorf("create session for user %d: %w", userID, err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return "", errBadSession
 	}
 	return token, nil
 }

@@ -144,3 +144,22 @@ func TestAPITokensExpireAndCanBeListedAndRevoked(t *testing.T) {
 		wantCode(t, users.RevokeAPIToken(self, ts[0].ID), homeward.ENOTFOUND)
 	})
 }
+
+func TestNoSessionStartsForADisabledUser(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db)
+		users := NewUserService(db)
+		u := createUser(t, db, w.sys, w.orgA, "gone", homeward.RoleCaseworker)
+		u.Disabled = true
+		mustNil(t, users.UpdateUser(w.sys, u))
+		_, err := users.CreateSession(context.Background(), u.ID, 0)
+		wantCode(t, err, homeward.EUNAUTHORIZED)
+		u.Disabled = false
+		mustNil(t, users.UpdateUser(w.sys, u))
+		var n int
+		mustNil(t, db.db.QueryRow(`SELECT count(*) FROM sessions WHERE user_id = $1`, u.ID).Scan(&n))
+		if n != 0 {
+			t.Errorf("%d sessions of the user after enabling again, want 0", n)
+		}
+	})
+}
