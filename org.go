@@ -30,12 +30,15 @@ func (k OrgKind) Valid() bool {
 
 // Org is an organisation whose users work in Homeward.
 type Org struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Kind      OrgKind   `json:"kind"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID   int64   `json:"id"`
+	Name string  `json:"name"`
+	Kind OrgKind `json:"kind"`
+	// RequireTOTP makes its supervisors and administrators turn on a
+	// second factor before they may work.
+	RequireTOTP bool      `json:"require_totp"`
+	Version     int       `json:"version"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Validate checks an organisation before it is stored.

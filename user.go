@@ -60,6 +60,7 @@ type User struct {
 	Role        Role      `json:"role"`
 	Locale      string    `json:"locale,omitempty"` // "uk" or "en"; empty follows the browser
 	Disabled    bool      `json:"disabled"`
+	TOTP        bool      `json:"totp"` // signs in with a one-time code as well
 	Version     int       `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -82,17 +83,6 @@ func (u *User) Validate() error {
 	return nil
 }
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 10
-
-// ValidatePassword checks a new password.
-func ValidatePassword(p string) error {
-	if len([]rune(p)) < MinPasswordLength {
-		return FieldErrorf(EINVALID, "password", "Password must have at least %d characters.", MinPasswordLength)
-	}
-	return nil
-}
-
 // UserFilter selects users.
 type UserFilter struct {
 	OrgID int64 // 0: all organisations the caller may see
@@ -110,13 +100,51 @@ type UserService interface {
 	// Authenticate checks a login and password and returns the user. It fails
 	// with EUNAUTHORIZED for a wrong pair and ETOOMANY when throttled.
 	Authenticate(ctx context.Context, login, password, remoteAddr string) (*User, error)
+	// AuthenticateWithCode is Authenticate for signing in: a user with a
+	// second factor must also give the current one-time code (see
+	// VerifyTOTP), under the same throttling.
+	AuthenticateWithCode(ctx context.Context, login, password, code, remoteAddr string) (*User, error)
+	// EnableTOTP turns on the user's second factor with secret, once code
+	// shows that their authenticator app holds it. Users turn on their own.
+	EnableTOTP(ctx context.Context, userID int64, secret, code string) error
+	// DisableTOTP turns the second factor off: users their own,
+	// administrators their organisation's users' (a lost phone).
+	DisableTOTP(ctx context.Context, userID int64) error
 	// CreateSession starts a session and returns its secret token.
 	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
 	// UserBySession resolves a session token; expired or unknown tokens give EUNAUTHORIZED.
 	UserBySession(ctx context.Context, token string) (*User, error)
 	DeleteSession(ctx context.Context, token string) error
 
-	// CreateAPIToken issues a bearer token for machine clients acting as the user.
-	CreateAPIToken(ctx context.Context, userID int64, name string) (token string, err error)
+	// CreateAPIToken issues a bearer token for machine clients acting as the
+	// user, valid for ttl (0: DefaultTokenTTL; at most MaxTokenTTL).
+	CreateAPIToken(ctx context.Context, userID int64, name string, ttl time.Duration) (token string, err error)
+	// UserByAPIToken resolves a live token; expired, revoked or unknown
+	// tokens give EUNAUTHORIZED.
 	UserByAPIToken(ctx context.Context, token string) (*User, error)
+	// FindAPITokens lists the live tokens of a user, never their secrets.
+	FindAPITokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	// RevokeAPIToken ends a token at once.
+	RevokeAPIToken(ctx context.Context, id int64) error
+}
+
+// ActionRevoke is the event of ending sessions or tokens before their time.
+const ActionRevoke = "revoke"
+
+// Token lifetimes: a token that is forgotten in a script stops working by
+// itself, and none lives longer than a year.
+const (
+	DefaultTokenTTL = 90 * 24 * time.Hour
+	MaxTokenTTL     = 366 * 24 * time.Hour
+)
+
+// APIToken describes a bearer token; its secret is shown once, at creation,
+// and only its hash is stored.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/names"
 )
 
 // OrgService manages organisations; it implements homeward.OrgService.
@@ -15,11 +17,11 @@ var _ homeward.OrgService = (*OrgService)(nil)
 // NewOrgService returns the organisation service of db.
 func NewOrgService(db *DB) *OrgService { return &OrgService{db: db} }
 
-const orgColumns = `id, name, kind, version, created_at, updated_at`
+const orgColumns = `id, name, kind, require_totp, version, created_at, updated_at`
 
 func scanOrg(r rowScanner) (*homeward.Org, error) {
 	var o homeward.Org
-	if err := r.Scan(&o.ID, &o.Name, &o.Kind, &o.Version, timeScan{&o.CreatedAt}, timeScan{&o.UpdatedAt}); err != nil {
+	if err := r.Scan(&o.ID, &o.Name, &o.Kind, &o.RequireTOTP, &o.Version, timeScan{&o.CreatedAt}, timeScan{&o.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -78,7 +80,10 @@ func (s *OrgService) FindOrgs(ctx context.Context) ([]*homeward.Org, error) {
 	return os, rows.Err()
 }
 
-// CreateOrg stores a new organisation. Administrators and the system may.
+// CreateOrg stores a new organisation. The administrators of the
+// installation's first organisation (the one that runs it) and the system
+// may: an administrator of a partner organisation must not be able to set
+// up look-alike organisations of their own.
 func (s *OrgService) CreateOrg(ctx context.Context, o *homeward.Org) error {
 	a := homeward.ActorFromContext(ctx)
 	if err := isAdmin(a); err != nil {
@@ -92,9 +97,21 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *homeward.Org) error {
 	}
 	no := *o
 	err := s.db.write(ctx, func(t *tx) error {
+		if !a.System {
+			var first sql.NullInt64
+			if err := t.QueryRowContext(ctx, `SELECT min(id) FROM orgs`).Scan(&first); err != nil {
+				return fmt.Errorf("find the first organisation: %w", err)
+			}
+			if !first.Valid || first.Int64 != a.OrgID {
+				return homeward.Errorf(homeward.EFORBIDDEN, "Only administrators of the installation's first organisation may create organisations.")
+			}
+		}
+		if err := refuseLookAlike(ctx, t, no.Name, 0); err != nil {
+			return err
+		}
 		no.Version, no.CreatedAt, no.UpdatedAt = 1, t.at, t.at
-		err := t.QueryRowContext(ctx, `INSERT INTO orgs (name, kind, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			no.Name, string(no.Kind), no.Version, s.db.tv(t.at), s.db.tv(t.at)).Scan(&no.ID)
+		err := t.QueryRowContext(ctx, `INSERT INTO orgs (name, kind, require_totp, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			no.Name, string(no.Kind), no.RequireTOTP, no.Version, s.db.tv(t.at), s.db.tv(t.at)).Scan(&no.ID)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return homeward.FieldErrorf(homeward.ECONFLICT, "name", "An organisation with this name already exists.")
@@ -139,9 +156,12 @@ func (s *OrgService) UpdateOrg(ctx context.Context, o *homeward.Org) error {
 		if old.Version != o.Version {
 			return conflict("organisation")
 		}
+		if err := refuseLookAlike(ctx, t, no.Name, o.ID); err != nil {
+			return err
+		}
 		no.CreatedAt, no.Version, no.UpdatedAt = old.CreatedAt, old.Version+1, t.at
-		res, err := t.ExecContext(ctx, `UPDATE orgs SET name = $1, kind = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5`,
-			no.Name, string(no.Kind), s.db.tv(t.at), o.ID, o.Version)
+		res, err := t.ExecContext(ctx, `UPDATE orgs SET name = $1, kind = $2, require_totp = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6`,
+			no.Name, string(no.Kind), no.RequireTOTP, s.db.tv(t.at), o.ID, o.Version)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return homeward.FieldErrorf(homeward.ECONFLICT, "name", "An organisation with this name already exists.")
@@ -162,4 +182,28 @@ func (s *OrgService) UpdateOrg(ctx context.Context, o *homeward.Org) error {
 	}
 	*o = no
 	return nil
+}
+
+// refuseLookAlike refuses a name that looks like that of another
+// organisation than except: the same letters in another script or case, a
+// digit for a letter ("Hоmeward" with a Cyrillic о for "Homeward"), so that
+// nobody can pass for an organisation users trust.
+func refuseLookAlike(ctx context.Context, t *tx, name string, except int64) error {
+	want := names.Skeleton(name)
+	rows, err := t.QueryContext(ctx, `SELECT id, name FROM orgs WHERE id <> $1`, except)
+	if err != nil {
+		return fmt.Errorf("find organisation names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var other string
+		if err := rows.Scan(&id, &other); err != nil {
+			return fmt.Errorf("read organisation name: %w", err)
+		}
+		if names.Skeleton(other) == want {
+			return homeward.FieldErrorf(homeward.ECONFLICT, "name", "This name looks too much like that of an existing organisation.")
+		}
+	}
+	return rows.Err()
 }

@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
@@ -14,28 +11,33 @@ import (
 
 // UserService manages users, passwords, sessions and API tokens; it
 // implements homeward.UserService.
-type UserService struct{ db *DB }
+type UserService struct {
+	db *DB
+	// IdleTimeout ends a session that served no request for this long;
+	// 0 means DefaultSessionIdle. Set it before the service is used.
+	IdleTimeout time.Duration
+}
 
 var _ homeward.UserService = (*UserService)(nil)
 
 // NewUserService returns the user service of db.
 func NewUserService(db *DB) *UserService { return &UserService{db: db} }
 
-// Login throttling: this many failures within the window, for one login or
-// from one address, refuse further attempts until the window has passed.
+// DefaultSessionTTL is used when CreateSession is given no lifetime;
+// DefaultSessionIdle ends a session unused for that long.
 const (
-	MaxLoginFailures   = 5
-	LoginFailureWindow = 15 * time.Minute
-	// DefaultSessionTTL is used when CreateSession is given no lifetime.
-	DefaultSessionTTL = 12 * time.Hour
+	DefaultSessionTTL  = 12 * time.Hour
+	DefaultSessionIdle = 30 * time.Minute
 )
 
-const userColumns = `id, org_id, login, display_name, role, locale, disabled, version, created_at, updated_at`
+// The last column says whether the user has a second factor; the secret
+// itself is read only where a code is checked.
+const userColumns = `id, org_id, login, display_name, role, locale, disabled, version, created_at, updated_at, totp_secret <> ''`
 
 func scanUser(r rowScanner) (*homeward.User, error) {
 	var u homeward.User
 	if err := r.Scan(&u.ID, &u.OrgID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.Disabled, &u.Version,
-		timeScan{&u.CreatedAt}, timeScan{&u.UpdatedAt}); err != nil {
+		timeScan{&u.CreatedAt}, timeScan{&u.UpdatedAt}, &u.TOTP); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -118,7 +120,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *homeward.User, password
 	if err := checkText(&nu); err != nil {
 		return err
 	}
-	if err := homeward.ValidatePassword(password); err != nil {
+	if err := homeward.ValidatePassword(password, nu.Login, nu.DisplayName); err != nil {
 		return err
 	}
 	hash, err := hashPassword(password)
@@ -211,7 +213,13 @@ func (s *UserService) UpdateUser(ctx context.Context, u *homeward.User) error {
 		if err != nil {
 			return err
 		}
-		return t.appendEvent(ctx, homeward.EntityUser, u.ID, homeward.ActionUpdate, old.OrgID, ch)
+		if err := t.appendEvent(ctx, homeward.EntityUser, u.ID, homeward.ActionUpdate, old.OrgID, ch); err != nil {
+			return err
+		}
+		if nu.Disabled && !old.Disabled {
+			return t.endCredentials(ctx, u.ID, old.OrgID, "disabled")
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -227,7 +235,22 @@ func (s *UserService) SetPassword(ctx context.Context, userID int64, password st
 	if err := signedIn(a); err != nil {
 		return err
 	}
-	if err := homeward.ValidatePassword(password); err != nil {
+	// The rules need the user's login and name; who may set the password
+	// is checked first, so that they say nothing of other organisations'
+	// users, and again in the transaction.
+	var login, name string
+	var org int64
+	if err := s.db.db.QueryRowContext(ctx, `SELECT login, display_name, org_id FROM users WHERE id = $1`, userID).Scan(&login, &name, &org); err != nil {
+		return scanErr(err, "user", userID)
+	}
+	switch {
+	case mayManage(a, org), a.UserID == userID:
+	case a.OrgID == org:
+		return homeward.Errorf(homeward.EFORBIDDEN, "Only administrators may set other users' passwords.")
+	default:
+		return notFound("user", userID)
+	}
+	if err := homeward.ValidatePassword(password, login, name); err != nil {
 		return err
 	}
 	hash, err := hashPassword(password)
@@ -250,184 +273,9 @@ func (s *UserService) SetPassword(ctx context.Context, userID int64, password st
 			hash, s.db.tv(t.at), userID); err != nil {
 			return fmt.Errorf("set password of user %d: %w", userID, err)
 		}
-		return t.appendEvent(ctx, homeward.EntityUser, userID, homeward.ActionUpdate, org, []homeward.Change{{Field: "password"}})
+		if err := t.appendEvent(ctx, homeward.EntityUser, userID, homeward.ActionUpdate, org, []homeward.Change{{Field: "password"}}); err != nil {
+			return err
+		}
+		return t.endCredentials(ctx, userID, org, "password")
 	})
-}
-
-// throttleKey reduces a remote address to its host: a client reconnecting
-// from another port is the same client.
-func throttleKey(remoteAddr string) string {
-	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
-		return host
-	}
-	return remoteAddr
-}
-
-// Authenticate checks login and password. Wrong pairs give EUNAUTHORIZED
-// without saying which half was wrong; after MaxLoginFailures failures within
-// LoginFailureWindow for the login or the address it gives ETOOMANY without
-// checking the password. Success records a login event.
-func (s *UserService) Authenticate(ctx context.Context, login, password, remoteAddr string) (*homeward.User, error) {
-	login = strings.TrimSpace(login)
-	key := strings.ToLower(login) // the throttling key
-	addr := throttleKey(remoteAddr)
-	now := s.db.clock()
-	since := s.db.tv(now.Add(-LoginFailureWindow))
-	var byLogin, byAddr int
-	if err := s.db.db.QueryRowContext(ctx, `SELECT count(*) FROM login_failures WHERE login = $1 AND at >= $2`, key, since).Scan(&byLogin); err != nil {
-		return nil, fmt.Errorf("count login failures: %w", err)
-	}
-	if addr != "" {
-		if err := s.db.db.QueryRowContext(ctx, `SELECT count(*) FROM login_failures WHERE remote_addr = $1 AND at >= $2`, addr, since).Scan(&byAddr); err != nil {
-			return nil, fmt.Errorf("count login failures: %w", err)
-		}
-	}
-	if byLogin >= MaxLoginFailures || byAddr >= MaxLoginFailures {
-		return nil, homeward.Errorf(homeward.ETOOMANY, "Too many failed sign-in attempts; try again in %d minutes.", int(LoginFailureWindow/time.Minute))
-	}
-	var hash string
-	u, err := scanUserWithHash(s.db.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE lower(login) = lower($1)`, login), &hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("find user: %w", err)
-	}
-	if u == nil {
-		checkPassword(dummyHash, password)
-	}
-	if u == nil || !checkPassword(hash, password) || u.Disabled {
-		if _, err := s.db.wdb.ExecContext(ctx, `INSERT INTO login_failures (login, remote_addr, at) VALUES ($1, $2, $3)`, key, addr, s.db.tv(now)); err != nil {
-			return nil, fmt.Errorf("record login failure: %w", err)
-		}
-		return nil, homeward.Errorf(homeward.EUNAUTHORIZED, "Wrong login or password.")
-	}
-	err = s.db.write(homeward.NewContextWithActor(ctx, homeward.ActorOf(u)), func(t *tx) error {
-		if _, err := t.ExecContext(ctx, `DELETE FROM login_failures WHERE login = $1 OR at < $2`, key, since); err != nil {
-			return fmt.Errorf("clear login failures: %w", err)
-		}
-		return t.appendEvent(ctx, homeward.EntityUser, u.ID, homeward.ActionLogin, u.OrgID, nil)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return u, nil
-}
-
-func scanUserWithHash(r *sql.Row, hash *string) (*homeward.User, error) {
-	var u homeward.User
-	if err := r.Scan(&u.ID, &u.OrgID, &u.Login, &u.DisplayName, &u.Role, &u.Locale, &u.Disabled, &u.Version,
-		timeScan{&u.CreatedAt}, timeScan{&u.UpdatedAt}, hash); err != nil {
-		return nil, err
-	}
-	return &u, nil
-}
-
-// CreateSession starts a session for a user who has just authenticated and
-// returns its secret; only the secret's hash is stored.
-func (s *UserService) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error) {
-	if ttl <= 0 {
-		ttl = DefaultSessionTTL
-	}
-	token, hash, err := newToken()
-	if err != nil {
-		return "", err
-	}
-	now := s.db.clock()
-	if _, err := s.db.wdb.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, s.db.tv(now)); err != nil {
-		return "", fmt.Errorf("purge sessions: %w", err)
-	}
-	if _, err := s.db.wdb.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-		hash, userID, s.db.tv(now), s.db.tv(now.Add(ttl))); err != nil {
-		return "", fmt.Errorf("create session for user %d: %w", userID, err)
-	}
-	return token, nil
-}
-
-var errBadSession = homeward.Errorf(homeward.EUNAUTHORIZED, "Your session has ended; sign in again.")
-
-// UserBySession returns the user of a live session of an enabled user.
-func (s *UserService) UserBySession(ctx context.Context, token string) (*homeward.User, error) {
-	u, err := scanUser(s.db.db.QueryRowContext(ctx, `SELECT u.`+strings.ReplaceAll(userColumns, ", ", ", u.")+`
-		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, tokenHash(token), s.db.tv(s.db.clock())))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBadSession
-	} else if err != nil {
-		return nil, fmt.Errorf("find session: %w", err)
-	}
-	return u, nil
-}
-
-// DeleteSession ends a session and records the logout. Ending an unknown or
-// ended session is not an error.
-func (s *UserService) DeleteSession(ctx context.Context, token string) error {
-	hash := tokenHash(token)
-	var userID, org int64
-	err := s.db.db.QueryRowContext(ctx, `SELECT s.user_id, u.org_id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, hash).Scan(&userID, &org)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("find session: %w", err)
-	}
-	actor := homeward.Actor{UserID: userID, OrgID: org}
-	return s.db.write(homeward.NewContextWithActor(ctx, actor), func(t *tx) error {
-		res, err := t.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash)
-		if err != nil {
-			return fmt.Errorf("delete session: %w", err)
-		}
-		if k, _ := res.RowsAffected(); k == 0 {
-			return nil // ended meanwhile by another request
-		}
-		return t.appendEvent(ctx, homeward.EntityUser, userID, homeward.ActionLogout, org, nil)
-	})
-}
-
-// entityAPIToken names API tokens in events.
-const entityAPIToken = "api_token"
-
-// CreateAPIToken issues a bearer token acting as the user. Users issue their
-// own; administrators those of their organisation's users.
-func (s *UserService) CreateAPIToken(ctx context.Context, userID int64, name string) (string, error) {
-	a := homeward.ActorFromContext(ctx)
-	if err := signedIn(a); err != nil {
-		return "", err
-	}
-	token, hash, err := newToken()
-	if err != nil {
-		return "", err
-	}
-	err = s.db.write(ctx, func(t *tx) error {
-		var org int64
-		if err := t.QueryRowContext(ctx, `SELECT org_id FROM users WHERE id = $1`, userID).Scan(&org); err != nil {
-			return scanErr(err, "user", userID)
-		}
-		switch {
-		case mayManage(a, org), a.UserID == userID:
-		case a.OrgID == org:
-			return homeward.Errorf(homeward.EFORBIDDEN, "Only administrators may issue tokens for other users.")
-		default:
-			return notFound("user", userID)
-		}
-		var id int64
-		if err := t.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			userID, name, hash, s.db.tv(t.at)).Scan(&id); err != nil {
-			return fmt.Errorf("create API token: %w", err)
-		}
-		return t.appendEvent(ctx, entityAPIToken, id, homeward.ActionCreate, org, map[string]any{"user_id": userID, "name": name})
-	})
-	if err != nil {
-		return "", err
-	}
-	return token, nil
-}
-
-// UserByAPIToken returns the enabled user a bearer token acts as.
-func (s *UserService) UserByAPIToken(ctx context.Context, token string) (*homeward.User, error) {
-	u, err := scanUser(s.db.db.QueryRowContext(ctx, `SELECT u.`+strings.ReplaceAll(userColumns, ", ", ", u.")+`
-		FROM api_tokens k JOIN users u ON u.id = k.user_id
-		WHERE k.token_hash = $1 AND NOT u.disabled`, tokenHash(token)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, homeward.Errorf(homeward.EUNAUTHORIZED, "Unknown API token.")
-	} else if err != nil {
-		return nil, fmt.Errorf("find API token: %w", err)
-	}
-	return u, nil
 }

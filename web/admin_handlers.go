@@ -132,10 +132,28 @@ func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error
 	return s.renderUsers(w, r, http.StatusOK, userListData{Created: u, Password: password}, nil)
 }
 
+// userDisableTOTP turns off a user's second factor, for one who lost the
+// phone that held it.
+func (s *Server) userDisableTOTP(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdmin(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Users.DisableTOTP(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	return nil
+}
+
 type orgListData struct {
-	Orgs  []*homeward.Org
-	Kinds []homeward.OrgKind
-	Form  *homeward.Org
+	Orgs      []*homeward.Org
+	Kinds     []homeward.OrgKind
+	Form      *homeward.Org
+	CanCreate bool
 }
 
 func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, form *homeward.Org, formErr error) error {
@@ -151,7 +169,15 @@ func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, 
 	if formErr != nil {
 		v.setError(formErr)
 	}
-	v.D = orgListData{Orgs: os, Kinds: homeward.OrgKinds, Form: form}
+	// Only the first organisation's administrators may create more (the
+	// store refuses everyone else); the form is shown to them alone.
+	var first int64
+	for _, o := range os {
+		if first == 0 || o.ID < first {
+			first = o.ID
+		}
+	}
+	v.D = orgListData{Orgs: os, Kinds: homeward.OrgKinds, Form: form, CanCreate: v.User.OrgID == first}
 	s.render(w, r, status, "orgs", v)
 	return nil
 }
@@ -166,6 +192,7 @@ func (s *Server) orgList(w http.ResponseWriter, r *http.Request) error {
 func orgFromForm(r *http.Request, o *homeward.Org) {
 	o.Name = strings.TrimSpace(r.PostFormValue("name"))
 	o.Kind = homeward.OrgKind(r.PostFormValue("kind"))
+	o.RequireTOTP = r.PostFormValue("require_totp") != ""
 	if v, err := strconv.Atoi(r.PostFormValue("version")); err == nil {
 		o.Version = v
 	}

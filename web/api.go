@@ -19,6 +19,7 @@ const maxAPILimit = 500
 func (s *Server) apiRoutes() {
 	s.handle("GET /api/v1/openapi.json", s.openAPI)
 	s.handle("GET /api/v1/me", s.api(s.apiMe))
+	s.apiTokenRoutes()
 
 	s.handle("GET /api/v1/cases", s.api(s.apiCaseList))
 	s.handle("POST /api/v1/cases", s.api(s.apiCaseCreate))
@@ -89,6 +90,12 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.Hand
 			return
 		}
 		r = r.WithContext(withUser(r.Context(), u))
+		if r.URL.Path != "/api/v1/me" {
+			if err := s.requireSecondFactor(r, u); err != nil {
+				s.writeAPIError(w, r, err)
+				return
+			}
+		}
 		if err := h(w, r); err != nil {
 			s.writeAPIError(w, r, err)
 		}

@@ -70,7 +70,7 @@ func (s *Server) apiUserCreate(w http.ResponseWriter, r *http.Request) error {
 	password, generated := req.Password, false
 	if password == "" {
 		password, generated = newPassword(), true
-	} else if err := homeward.ValidatePassword(password); err != nil {
+	} else if err := homeward.ValidatePassword(password, u.Login, u.DisplayName); err != nil {
 		return err
 	}
 	if err := s.cfg.Users.CreateUser(r.Context(), &u, password); err != nil {

@@ -111,3 +111,29 @@ func TestBearerRequestsPassTheCrossOriginCheck(t *testing.T) {
 		}
 	})
 }
+
+func TestJunkBearerHeaderDoesNotSkipTheCrossOriginCheck(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		c := e.login("worker-a")
+		tests := []struct{ name, method, path, ctype, body string }{
+			{"page form", http.MethodPost, "/cases", "application/x-www-form-urlencoded", "given_name=Ivanka&family_name=Synthetic"},
+			{"API", http.MethodPost, "/api/v1/cases", "application/json", `{"given_name":"Iryna","family_name":"Synthetic"}`},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := c.send(tt.method, tt.path, tt.ctype, strings.NewReader(tt.body),
+					"Authorization", "Bearer junk", "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+				if r.status != http.StatusForbidden {
+					t.Errorf("cross-site %s with a session cookie and a junk bearer header: status %d, want 403", tt.path, r.status)
+				}
+			})
+		}
+		_, total, err := e.cases.FindCases(e.as("worker-a"), allCasesFilter())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 0 {
+			t.Errorf("%d cases stored by cross-site requests", total)
+		}
+	})
+}

@@ -3,6 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"unicode"
 
 	"golang.org/x/text/language"
 
@@ -121,11 +125,42 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// localPath accepts only a path on this site, so that a crafted link cannot
-// send the user elsewhere after a log in or a language switch.
+// localPath accepts only a clean path on this site, so that a crafted link
+// cannot send the user elsewhere after a log in or a language switch.
+// Browsers read "\\" as "/" and drop tabs and newlines inside a URL, so
+// "/\\evil.example" and "/\t/evil.example" name another host; and
+// http.Redirect cleans "/./\\evil.example" into "/\\evil.example". The
+// path is therefore checked raw, decoded, and again after path.Clean.
 func localPath(p, def string) string {
-	if len(p) == 0 || p[0] != '/' || (len(p) > 1 && (p[1] == '/' || p[1] == '\\')) {
+	if !cleanChars(p) {
+		return def
+	}
+	pth := p
+	if i := strings.IndexAny(pth, "?#"); i >= 0 {
+		pth = pth[:i]
+	}
+	decoded, err := url.PathUnescape(pth)
+	if err != nil || !cleanPath(pth) || !cleanChars(decoded) || !cleanPath(decoded) {
+		return def
+	}
+	if !cleanPath(path.Clean(decoded)) {
 		return def
 	}
 	return p
+}
+
+// cleanPath reports whether p starts with exactly one "/" and holds no "//".
+func cleanPath(p string) bool {
+	return len(p) > 0 && p[0] == '/' && !strings.Contains(p, "//")
+}
+
+// cleanChars reports whether s holds no backslash and no control or
+// invisible character, all of which browsers drop or reinterpret.
+func cleanChars(s string) bool {
+	for _, r := range s {
+		if r == '\\' || r < 0x20 || r == 0x7f || unicode.IsControl(r) || (r != ' ' && unicode.In(r, unicode.Zs, unicode.Cf)) {
+			return false
+		}
+	}
+	return true
 }

@@ -54,6 +54,8 @@ type env struct {
 	welfare  *store.WelfareService
 	ledger   *store.BundleLedger
 	bundles  *exchange.Service
+	// cfg is the server's configuration, for a test that serves a variant.
+	cfg web.Config
 	// id is this installation's keys; its party is stored by initSelf,
 	// so that a test can see the pages before "homeward party init".
 	id *exchange.Identity
@@ -87,13 +89,13 @@ func newEnv(t testing.TB, backend string) *env {
 			t.Fatalf("create org: %v", err)
 		}
 	}
-	s := web.NewServer(web.Config{
+	e.cfg = web.Config{
 		Orgs: orgs, Users: e.usvc, Cases: e.cases, Located: e.locsvc,
 		Events: store.NewEventService(db), Uploads: store.NewUploadService(db),
 		Matches: e.matches, Workflow: e.workflow, Attachments: e.attach,
 		Parties: e.parties, Lists: e.lists, Welfare: e.welfare, Bundles: e.bundles,
-	})
-	e.srv = httptest.NewServer(s.Handler())
+	}
+	e.srv = httptest.NewServer(web.NewServer(e.cfg).Handler())
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -223,7 +225,7 @@ func (e *env) newCase(login, given, family string) *homeward.Case {
 
 func (e *env) token(login string) string {
 	e.t.Helper()
-	tok, err := e.usvc.CreateAPIToken(e.as(login), e.user(login).ID, "test")
+	tok, err := e.usvc.CreateAPIToken(e.as(login), e.user(login).ID, "test", 0)
 	if err != nil {
 		e.t.Fatalf("create token: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -48,8 +49,12 @@ type Config struct {
 	Linker  Linker
 
 	Logger *slog.Logger
-	// SecureCookies sets the Secure flag on cookies (when served behind TLS).
+	// SecureCookies sets the Secure flag on cookies and sends HSTS (when
+	// served behind TLS).
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the routes and the parsed templates, one set per language.
@@ -107,7 +112,10 @@ func (s *Server) routes() {
 	s.handle("POST /lang", s.public(s.setLang))
 	s.handle("GET /account", s.page(s.account))
 	s.handle("POST /account/tokens", s.page(s.createToken))
+	s.handle("POST /account/tokens/{id}/revoke", s.page(s.revokeToken))
 	s.handle("POST /account/password", s.page(s.changePassword))
+	s.handle("POST /account/totp", s.page(s.enableTOTP))
+	s.handle("POST /account/totp/off", s.page(s.disableTOTP))
 
 	s.handle("GET /cases", s.page(s.caseList))
 	s.handle("GET /cases/export", s.page(s.exportCases))
@@ -145,6 +153,7 @@ func (s *Server) routes() {
 	s.handle("POST /admin/users", s.page(s.userCreate))
 	s.handle("POST /admin/users/{id}", s.page(s.userUpdate))
 	s.handle("POST /admin/users/{id}/password", s.page(s.userResetPassword))
+	s.handle("POST /admin/users/{id}/totp/off", s.page(s.userDisableTOTP))
 	s.handle("GET /admin/orgs", s.page(s.orgList))
 	s.handle("POST /admin/orgs", s.page(s.orgCreate))
 	s.handle("GET /admin/orgs/{id}/edit", s.page(s.orgEdit))
@@ -155,18 +164,28 @@ func (s *Server) routes() {
 	s.apiRoutes()
 }
 
-// protect refuses cross-origin unsafe requests. A request that carries a
-// bearer token is exempt: a browser never attaches one on its own, so it
-// cannot be forged by another site, and the API then ignores cookies.
+// protect refuses cross-origin unsafe requests. An API request that
+// carries a bearer token and no session cookie is exempt: a browser never
+// attaches a bearer token on its own, so it cannot be forged by another
+// site. With a session cookie the check applies whatever else the request
+// carries, since pages authenticate by the cookie alone and a junk header
+// must not switch the protection off.
 func (s *Server) protect(h http.Handler) http.Handler {
 	checked := s.csrf.Handler(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if bearerToken(r) != "" {
+		if bearerToken(r) != "" && isAPI(r) && !hasSessionCookie(r) {
 			h.ServeHTTP(w, r)
 			return
 		}
 		checked.ServeHTTP(w, r)
 	})
+}
+
+// hasSessionCookie reports whether the request carries a session cookie,
+// valid or not.
+func hasSessionCookie(r *http.Request) bool {
+	c, err := r.Cookie(sessionCookie)
+	return err == nil && c.Value != ""
 }
 
 func (s *Server) denyCrossOrigin(w http.ResponseWriter, r *http.Request) {
@@ -185,6 +204,11 @@ func (s *Server) secureHeaders(h http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "same-origin")
+		if s.cfg.SecureCookies {
+			// Served over TLS: browsers must never fall back to plain HTTP,
+			// where the session cookie could be read.
+			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		if strings.HasPrefix(r.URL.Path, "/static/") {
 			hd.Set("Cache-Control", "public, max-age=3600")
 		} else {

@@ -75,7 +75,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"The mediator's and the counterpart's installations are beside it; to look at one, in another terminal:\n"+
 		"  homeward serve --db %s --key-file %s --addr 127.0.0.1:8081\n",
 		filepath.Join(dir, "mediator.db"), filepath.Join(dir, "mediator.key"))
-	return serveStore(ctx, db, id, *addr, stdout)
+	return serveStore(ctx, db, id, *addr, stdout, nil)
 }
 
 // demoOrgs are the invented organisations of the demo, one of each kind.

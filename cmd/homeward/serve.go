@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/homeward-project/homeward/exchange"
@@ -32,11 +34,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", envOr("HOMEWARD_ADDR", "127.0.0.1:8080"), "address to listen on (env HOMEWARD_ADDR)")
 	dsn := dbFlag(fs)
 	keys := addKeyFlags(fs)
+	opts := addServeFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Arg(0))}
+	}
+	if err := opts.parse(); err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *dsn, &keys)
 	if err != nil {
@@ -51,7 +57,50 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	return serveStore(ctx, db, id, *addr, stdout)
+	return serveStore(ctx, db, id, *addr, stdout, opts)
+}
+
+// serveOptions are how the server meets its network: behind TLS or not,
+// behind which reverse proxies, and how long an unused session lives.
+type serveOptions struct {
+	secureCookies bool
+	proxies       string
+	idle          time.Duration
+	trusted       []netip.Prefix
+}
+
+func addServeFlags(fs *flag.FlagSet) *serveOptions {
+	o := &serveOptions{}
+	fs.BoolVar(&o.secureCookies, "secure-cookies", envOr("HOMEWARD_SECURE_COOKIES", "") == "true",
+		"mark cookies Secure and send HSTS: set when clients reach the server over HTTPS (env HOMEWARD_SECURE_COOKIES=true)")
+	fs.StringVar(&o.proxies, "trusted-proxy", envOr("HOMEWARD_TRUSTED_PROXY", ""),
+		"comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (env HOMEWARD_TRUSTED_PROXY)")
+	fs.DurationVar(&o.idle, "session-idle", store.DefaultSessionIdle, "end a session unused for this long")
+	return o
+}
+
+// parse checks the options once the flags are read.
+func (o *serveOptions) parse() error {
+	if o.idle <= 0 || o.idle > store.DefaultSessionTTL {
+		return usageError{fmt.Sprintf("--session-idle must be between 1s and %v", store.DefaultSessionTTL)}
+	}
+	for _, p := range strings.Split(o.proxies, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if pre, err := netip.ParsePrefix(p); err == nil {
+			o.trusted = append(o.trusted, pre.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			return usageError{fmt.Sprintf("--trusted-proxy: %q is neither an address nor a CIDR range", p)}
+		}
+		a = a.Unmap()
+		o.trusted = append(o.trusted, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return nil
 }
 
 // Timeouts of the HTTP server: long enough for a large spreadsheet upload or
@@ -70,7 +119,10 @@ const (
 // and prints the one-time password to stdout, with the address it listens on
 // (addr may have port 0: the printed address has the real port). Logs go to
 // stderr and carry IDs only, never names.
-func serveStore(ctx context.Context, db *store.DB, id *exchange.Identity, addr string, stdout io.Writer) error {
+func serveStore(ctx context.Context, db *store.DB, id *exchange.Identity, addr string, stdout io.Writer, opts *serveOptions) error {
+	if opts == nil {
+		opts = &serveOptions{}
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	login, password, created, err := store.EnsureAdmin(ctx, db)
 	if err != nil {
@@ -99,9 +151,11 @@ func serveStore(ctx context.Context, db *store.DB, id *exchange.Identity, addr s
 	}
 	uploads := store.NewUploadService(db)
 	go purgeUploads(ctx, uploads, log)
+	users := store.NewUserService(db)
+	users.IdleTimeout = opts.idle
 	srv := web.NewServer(web.Config{
 		Orgs:    store.NewOrgService(db),
-		Users:   store.NewUserService(db),
+		Users:   users,
 		Cases:   cases,
 		Located: located,
 		Events:  store.NewEventService(db),
@@ -117,7 +171,9 @@ func serveStore(ctx context.Context, db *store.DB, id *exchange.Identity, addr s
 		Bundles: bundles,
 		Linker:  linker,
 
-		Logger: log,
+		Logger:         log,
+		SecureCookies:  opts.secureCookies,
+		TrustedProxies: opts.trusted,
 	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

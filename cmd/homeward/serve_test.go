@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -22,7 +23,7 @@ func TestServeStorePrintsTheAdministratorServesAndStopsWhenCancelled(t *testing.
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- serveStore(ctx, db, nil, "127.0.0.1:0", pw)
+		done <- serveStore(ctx, db, nil, "127.0.0.1:0", pw, nil)
 		pw.Close()
 	}()
 	var out []string
@@ -50,5 +51,38 @@ func TestServeStorePrintsTheAdministratorServesAndStopsWhenCancelled(t *testing.
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serveStore after cancel: %v", err)
+	}
+}
+
+func TestServeFlagsReadTrustedProxiesAndSecureCookies(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    []string
+		secure  bool
+		wantErr bool
+	}{
+		{nil, nil, false, false},
+		{[]string{"--secure-cookies", "--trusted-proxy", "10.0.0.1, 192.168.0.0/16,::1"}, []string{"10.0.0.1/32", "192.168.0.0/16", "::1/128"}, true, false},
+		{[]string{"--trusted-proxy", "proxy.example"}, nil, false, true},
+		{[]string{"--session-idle", "0s"}, nil, false, true},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		o := addServeFlags(fs)
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		err := o.parse()
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%v: error %v, want error %v", tt.args, err, tt.wantErr)
+			continue
+		}
+		var got []string
+		for _, p := range o.trusted {
+			got = append(got, p.String())
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") || o.secureCookies != tt.secure {
+			t.Errorf("%v: trusted %v secure %v, want %v %v", tt.args, got, o.secureCookies, tt.want, tt.secure)
+		}
 	}
 }

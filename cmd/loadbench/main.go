@@ -205,7 +205,7 @@ func load(ctx context.Context, db *store.DB, cfg config) (*world, error) {
 		if err := users.CreateUser(sys, u, password); err != nil {
 			return nil, err
 		}
-		token, err := users.CreateAPIToken(homeward.NewContextWithActor(ctx, homeward.ActorOf(u)), u.ID, "loadbench")
+		token, err := users.CreateAPIToken(homeward.NewContextWithActor(ctx, homeward.ActorOf(u)), u.ID, "loadbench", 0)
 		if err != nil {
 			return nil, err
 		}

@@ -95,7 +95,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	apiToken, err := users.CreateAPIToken(actor, u.ID, "matchbench")
+	apiToken, err := users.CreateAPIToken(actor, u.ID, "matchbench", 0)
 	if err != nil {
 		return err
 	}
