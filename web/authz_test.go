@@ -50,13 +50,18 @@ const (
 // with each caller's status).
 var authzTable = map[string]access{
 	// Pages.
-	"GET /{$}":                              {own: everyone, other: everyone},
-	"GET /login":                            {public: true},
-	"POST /login":                           {public: true},
-	"POST /logout":                          {public: true},
-	"POST /lang":                            {public: true},
-	"GET /account":                          {own: everyone, other: everyone},
-	"POST /account/tokens":                  {own: everyone, other: everyone},
+	"GET /{$}":             {own: everyone, other: everyone},
+	"GET /login":           {public: true},
+	"POST /login":          {public: true},
+	"POST /logout":         {public: true},
+	"POST /lang":           {public: true},
+	"GET /account":         {own: everyone, other: everyone},
+	"POST /account/tokens": {own: everyone, other: everyone},
+	// Another user's token: only an administrator of that user's
+	// organisation ends it.
+	"POST /account/tokens/{id}/revoke":      {own: "a", other: nobody},
+	"POST /account/totp":                    {own: everyone, other: everyone},
+	"POST /account/totp/off":                {own: everyone, other: everyone},
 	"POST /account/password":                {own: everyone, other: everyone},
 	"GET /cases":                            {own: readers, other: readers},
 	"GET /cases/export":                     {own: readers, other: readers},
@@ -90,9 +95,10 @@ var authzTable = map[string]access{
 	"POST /admin/users":                     {own: "a", other: nobody},
 	"POST /admin/users/{id}":                {own: "a", other: nobody},
 	"POST /admin/users/{id}/password":       {own: "a", other: nobody},
+	"POST /admin/users/{id}/totp/off":       {own: "a", other: nobody},
 	"GET /admin/orgs":                       {own: "a", other: "a"},
-	"POST /admin/orgs":                      {own: "a", other: "a"}, // issue 10: only the first organisation's admins should
-	"GET /admin/orgs/{id}/edit":             {own: "a", other: "a"}, // shows another organisation's form; saving it is refused
+	"POST /admin/orgs":                      {own: "a", other: nobody}, // only the first organisation's admins
+	"GET /admin/orgs/{id}/edit":             {own: "a", other: "a"},    // shows another organisation's form; saving it is refused
 	"POST /admin/orgs/{id}":                 {own: "a", other: nobody},
 	"GET /exchange":                         {own: exchangers, other: exchangers},
 	"POST /channels":                        {own: exchangers, other: exchangers},
@@ -135,8 +141,12 @@ var authzTable = map[string]access{
 	"GET /messages/{id}/photo":              {own: readers, other: nobody},
 
 	// The API.
-	"GET /api/v1/openapi.json":                     {public: true},
-	"GET /api/v1/me":                               {own: everyone, other: everyone},
+	"GET /api/v1/openapi.json": {public: true},
+	"GET /api/v1/me":           {own: everyone, other: everyone},
+	"GET /api/v1/me/tokens":    {own: everyone, other: everyone},
+	"POST /api/v1/me/tokens":   {own: everyone, other: everyone},
+	// The caller's own tokens only: another user's is not found.
+	"DELETE /api/v1/me/tokens/{id}":                {own: nobody, other: nobody},
 	"GET /api/v1/cases":                            {own: readers, other: readers},
 	"POST /api/v1/cases":                           {own: writers, other: writers},
 	"GET /api/v1/cases/export":                     {own: readers, other: readers},
@@ -155,7 +165,7 @@ var authzTable = map[string]access{
 	"GET /api/v1/users/{id}":                       {own: "a", other: nobody},
 	"PUT /api/v1/users/{id}":                       {own: "a", other: nobody},
 	"GET /api/v1/orgs":                             {own: everyone, other: everyone},
-	"POST /api/v1/orgs":                            {own: "a", other: "a"}, // issue 10: only the first organisation's admins should
+	"POST /api/v1/orgs":                            {own: "a", other: nobody}, // only the first organisation's admins
 	"GET /api/v1/orgs/{id}":                        {own: everyone, other: everyone},
 	"PUT /api/v1/orgs/{id}":                        {own: "a", other: nobody},
 	"GET /api/v1/cases/counts":                     {own: everyone, other: everyone},
@@ -390,9 +400,17 @@ func (e *env) matrixFixture() matrixRecords {
 	up := e.login("worker-a").upload("/import/cases", "cases.csv", "Прізвище,Ім'я,Дата народження\nТестенко,Олена,05.03.2015\n")
 	upload := idAfter(t, up, "/imports/")
 
+	// A token of a user who is none of the callers: only who may manage
+	// that user's tokens passes.
+	e.token("worker-a2")
+	toks, err := e.usvc.FindAPITokens(e.as("worker-a2"), e.user("worker-a2").ID)
+	if err != nil || len(toks) == 0 {
+		t.Fatalf("tokens: %v %v", toks, err)
+	}
 	id := func(n int64) string { return fmt.Sprint(n) }
 	return matrixRecords{
-		"cases": id(c.ID), "located": id(loc.ID), "matches": id(m.ID), "attachments": id(att.ID),
+		"tokens": id(toks[0].ID),
+		"cases":  id(c.ID), "located": id(loc.ID), "matches": id(m.ID), "attachments": id(att.ID),
 		"verifications": id(v.ID), "imports": id(upload), "users": id(e.user("worker-a2").ID),
 		"orgs": id(e.orgA.ID), "channels": id(ch), "lists": id(list), "entries": id(entry.ID),
 		"bundles": id(bs[0].ID), "parties": id(mediator), "tasks": id(tasks[0].ID), "messages": id(msg.ID),
