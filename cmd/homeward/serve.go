@@ -49,6 +49,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
+	if db.Dialect() == store.DialectSQLite {
+		release, err := lockServe(*dsn)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	if key, _ := keys.headKey(); key == nil {
 		fmt.Fprintf(stderr, "warning: no key file at %s: the audit log's head is written unsigned, and events cut from its end would go unseen; “homeward party init” creates the key file\n", *keys.file)
 	}
