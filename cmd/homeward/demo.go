@@ -63,7 +63,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	id, err := loadDemoExchange(ctx, db, dir, agency)
+	id, err := loadDemoExchange(ctx, db, dir, agency, password)
 	if err != nil {
 		return fmt.Errorf("load the demo's exchange with the mediator: %w", err)
 	}
@@ -72,7 +72,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "  %-22s %s\n", l[0], l[1])
 	}
 	fmt.Fprintf(stdout, "A first phase went through a mediator to a counterpart and came back answered: see Exchange.\n"+
-		"The mediator's and the counterpart's installations are beside it; to look at one, in another terminal:\n"+
+		"The mediator's and the counterpart's installations are beside it, each with the users admin and liaison\n"+
+		"(same password); to look at one, in another terminal:\n"+
 		"  homeward serve --db %s --key-file %s --addr 127.0.0.1:8081\n",
 		filepath.Join(dir, "mediator.db"), filepath.Join(dir, "mediator.key"))
 	return serveStore(ctx, db, id, *addr, stdout, nil)

@@ -24,7 +24,7 @@ type demoPeer struct {
 	ctx  context.Context // a liaison of its organisation
 }
 
-func newDemoPeer(ctx context.Context, path, name string, orgKind homeward.OrgKind, kind homeward.PartyKind) (*demoPeer, error) {
+func newDemoPeer(ctx context.Context, path, name string, orgKind homeward.OrgKind, kind homeward.PartyKind, password string) (*demoPeer, error) {
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		return nil, err
@@ -34,6 +34,16 @@ func newDemoPeer(ctx context.Context, path, name string, orgKind homeward.OrgKin
 	p.org = &homeward.Org{Name: name, Kind: orgKind}
 	if err := store.NewOrgService(db).CreateOrg(sys, p.org); err != nil {
 		return nil, err
+	}
+	// Its own administrator and liaison, with the demo's password, so that
+	// a newcomer serving this installation signs in to its organisation.
+	for _, u := range []*homeward.User{
+		{OrgID: p.org.ID, Login: "admin", DisplayName: "Administrator (demo)", Role: homeward.RoleAdmin},
+		{OrgID: p.org.ID, Login: "liaison", DisplayName: "Liaison (demo)", Role: homeward.RoleLiaison},
+	} {
+		if err := store.NewUserService(db).CreateUser(sys, u, password); err != nil {
+			return nil, err
+		}
 	}
 	if p.id, err = exchange.GenerateIdentity(); err != nil {
 		return nil, err
@@ -104,7 +114,7 @@ var russian = map[string]string{"Олександр": "Александр", "М�
 // sent, forwarded, answered child by child, and the answers back; a
 // welfare message with its receipts. It returns the demo installation's
 // keys, sealed under a key file in dir.
-func loadDemoExchange(ctx context.Context, db *store.DB, dir string, orgID int64) (*exchange.Identity, error) {
+func loadDemoExchange(ctx context.Context, db *store.DB, dir string, orgID int64, password string) (*exchange.Identity, error) {
 	sys := homeward.NewContextWithActor(ctx, homeward.Actor{System: true, Role: homeward.RoleAdmin, OrgID: orgID})
 	keys := keyFlags{file: ptr(filepath.Join(dir, "homeward.key")), passEnv: ptr("")}
 	id, err := exchange.GenerateIdentity()
@@ -119,12 +129,12 @@ func loadDemoExchange(ctx context.Context, db *store.DB, dir string, orgID int64
 	if err := store.NewPartyService(db).InitSelf(sys, self, sealed); err != nil {
 		return nil, err
 	}
-	med, err := newDemoPeer(ctx, filepath.Join(dir, "mediator.db"), "Mediator Office (demo)", homeward.OrgMediator, homeward.PartyMediator)
+	med, err := newDemoPeer(ctx, filepath.Join(dir, "mediator.db"), "Mediator Office (demo)", homeward.OrgMediator, homeward.PartyMediator, password)
 	if err != nil {
 		return nil, err
 	}
 	defer med.db.Close()
-	cp, err := newDemoPeer(ctx, filepath.Join(dir, "counterpart.db"), "Counterpart Commission (demo)", homeward.OrgCounterpart, homeward.PartyCounterpart)
+	cp, err := newDemoPeer(ctx, filepath.Join(dir, "counterpart.db"), "Counterpart Commission (demo)", homeward.OrgCounterpart, homeward.PartyCounterpart, password)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func TestDemoCarriesAFirstPhaseThroughAMediator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := loadDemoExchange(ctx, db, dir, org)
+	id, err := loadDemoExchange(ctx, db, dir, org, "kx7q-zr2m-fw9p-t4vb")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +97,14 @@ func TestDemoCarriesAFirstPhaseThroughAMediator(t *testing.T) {
 		}
 		if _, err := store.NewEventService(peer).VerifyChain(homeward.NewContextWithActor(ctx, homeward.SystemActor())); err != nil {
 			t.Errorf("%s event chain: %v", name, err)
+		}
+		// Its liaison signs in with the demo's password and sees its list.
+		u, err := store.NewUserService(peer).Authenticate(ctx, "liaison", "kx7q-zr2m-fw9p-t4vb", "127.0.0.1")
+		if err != nil {
+			t.Fatalf("%s: the liaison cannot sign in: %v", name, err)
+		}
+		if ls, err := store.NewListService(peer).FindLists(homeward.NewContextWithActor(ctx, homeward.ActorOf(u)), homeward.ListFilter{}); err != nil || len(ls) != 1 {
+			t.Errorf("%s: the liaison sees %d lists (%v), want the one received", name, len(ls), err)
 		}
 		peer.Close()
 	}
