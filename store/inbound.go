@@ -347,6 +347,8 @@ func (ap *applier) list(ctx context.Context, d *homeward.InboundDocument, author
 	}
 	now := map[string]bool{}
 	var files []string
+	var added []*homeward.ListEntry
+	var persons []string
 	for _, ed := range doc.Entries {
 		now[ed.Ref] = true
 		person, err := json.Marshal(ed.Person)
@@ -375,9 +377,12 @@ func (ap *applier) list(ctx context.Context, d *homeward.InboundDocument, author
 				e.CarriedFromID = prev
 			}
 		}
-		if err := t.insertEntry(ctx, e, person); err != nil {
-			return err
-		}
+		added, persons = append(added, e), append(persons, string(person))
+	}
+	if err := t.insertEntries(ctx, added, persons); err != nil {
+		return err
+	}
+	for _, e := range added {
 		if e.CarriedFromID != 0 {
 			if _, err := t.ExecContext(ctx, `UPDATE list_entries SET carried_to_id = $1 WHERE id = $2`, e.ID, e.CarriedFromID); err != nil {
 				return fmt.Errorf("link carried entry: %w", err)
