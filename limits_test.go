@@ -26,6 +26,8 @@ func TestValidateRefusesOverlongFieldsNamingThem(t *testing.T) {
 		{"verification notes", (&Verification{Notes: long}).Validate(), "notes"},
 		{"best interests panel", (&BestInterests{Panel: []string{long}}).Validate(), "panel[0]"},
 		{"match decision note", (&MatchDecision{Note: long}).Validate(), "note"},
+		{"organisation name", (&Org{Name: long, Kind: OrgNGO}).Validate(), "name"},
+		{"user display name", (&User{Login: "worker", DisplayName: long, OrgID: 1, Role: RoleCaseworker}).Validate(), "display_name"},
 	} {
 		if ErrorCode(tt.err) != EINVALID || ErrorField(tt.err) != tt.field {
 			t.Errorf("%s: %v; want invalid %s", tt.name, tt.err, tt.field)

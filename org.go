@@ -46,6 +46,9 @@ func (o *Org) Validate() error {
 	if o.Name == "" {
 		return FieldErrorf(EINVALID, "name", "Organisation name is required.")
 	}
+	if err := checkLength("name", o.Name, MaxNameLength); err != nil {
+		return err
+	}
 	if !o.Kind.Valid() {
 		return FieldErrorf(EINVALID, "kind", "Unknown organisation kind %q.", o.Kind)
 	}

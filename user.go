@@ -74,6 +74,9 @@ func (u *User) Validate() error {
 	if len(u.Login) > 100 {
 		return FieldErrorf(EINVALID, "login", "Login is longer than 100 characters.")
 	}
+	if err := checkLength("display_name", u.DisplayName, MaxNameLength); err != nil {
+		return err
+	}
 	if u.OrgID == 0 {
 		return FieldErrorf(EINVALID, "org_id", "Organisation is required.")
 	}

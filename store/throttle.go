@@ -110,6 +110,11 @@ func (s *UserService) authenticate(ctx context.Context, login, password, code, r
 		return nil, err
 	}
 	if wait > 0 {
+		// The waits start at a second: "1 minutes" for a second would
+		// send the user away for nothing.
+		if wait < time.Minute {
+			return nil, homeward.Errorf(homeward.ETOOMANY, "Too many failed sign-in attempts; try again in %d seconds.", int(math.Ceil(wait.Seconds())))
+		}
 		return nil, homeward.Errorf(homeward.ETOOMANY, "Too many failed sign-in attempts; try again in %d minutes.", int(math.Ceil(wait.Minutes())))
 	}
 	var hash, secret string
