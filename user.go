@@ -114,7 +114,10 @@ type UserService interface {
 	// administrators their organisation's users' (a lost phone).
 	DisableTOTP(ctx context.Context, userID int64) error
 	// CreateSession starts a session and returns its secret token.
-	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, err error)
+	// u is the user as Authenticate returned it: a session is refused when
+	// the user changed meanwhile (a new password, disabled), so that a
+	// sign-in racing a password change cannot outlive it.
+	CreateSession(ctx context.Context, u *User, ttl time.Duration) (token string, err error)
 	// UserBySession resolves a session token; expired or unknown tokens give EUNAUTHORIZED.
 	UserBySession(ctx context.Context, token string) (*User, error)
 	DeleteSession(ctx context.Context, token string) error

@@ -39,7 +39,7 @@ func (t *tx) endCredentials(ctx context.Context, userID, org int64, reason strin
 
 // CreateSession starts a session for a user who has just authenticated and
 // returns its secret; only the secret's hash is stored.
-func (s *UserService) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error) {
+func (s *UserService) CreateSession(ctx context.Context, u *homeward.User, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
 		ttl = DefaultSessionTTL
 	}
@@ -52,14 +52,17 @@ func (s *UserService) CreateSession(ctx context.Context, userID int64, ttl time.
 		s.db.tv(now), s.db.tv(now.Add(-s.idle()))); err != nil {
 		return "", fmt.Errorf("purge sessions: %w", err)
 	}
-	// The user must still be enabled as the row is written: a session
-	// created while an administrator disables the user would otherwise
-	// come back to life when the user is enabled again.
+	// The user must still be enabled, and unchanged since the password was
+	// checked, as the row is written: a session created while an
+	// administrator disables the user would come back to life when the user
+	// is enabled again, and one whose password check raced a password change
+	// would outlive the change that was to end it. Every change of a user
+	// moves its version.
 	res, err := s.db.wdb.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at)
-		SELECT $1, id, $3, $4, $3 FROM users WHERE id = $2 AND NOT disabled`,
-		hash, userID, s.db.tv(now), s.db.tv(now.Add(ttl)))
+		SELECT $1, id, $3, $4, $3 FROM users WHERE id = $2 AND NOT disabled AND version = $5`,
+		hash, u.ID, s.db.tv(now), s.db.tv(now.Add(ttl)), u.Version)
 	if err != nil {
-		return "", fmt.Errorf("create session for user %d: %w", userID, err)
+		return "", fmt.Errorf("create session for user %d: %w", u.ID, err)
 	}
 	if k, _ := res.RowsAffected(); k == 0 {
 		return "", errBadSession

@@ -39,7 +39,7 @@ func TestCredentialsEndOnPasswordChangeResetAndDisable(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				u := createUser(t, db, w.sys, w.orgA, "user"+string(rune('a'+i)), homeward.RoleSupervisor)
 				self := homeward.NewContextWithActor(context.Background(), homeward.ActorOf(u))
-				session, err := users.CreateSession(context.Background(), u.ID, 0)
+				session, err := users.CreateSession(context.Background(), u, 0)
 				mustNil(t, err)
 				token, err := users.CreateAPIToken(self, u.ID, "script", 0)
 				mustNil(t, err)
@@ -77,7 +77,7 @@ func TestSessionsEndWhenIdle(t *testing.T) {
 		users.IdleTimeout = 20 * time.Minute
 		u := createUser(t, db, w.sys, w.orgA, "idle", homeward.RoleCaseworker)
 		ctx := context.Background()
-		token, err := users.CreateSession(ctx, u.ID, 12*time.Hour)
+		token, err := users.CreateSession(ctx, u, 12*time.Hour)
 		mustNil(t, err)
 		// Used every 15 minutes, the session lives on past the idle timeout.
 		for range 4 {
@@ -152,7 +152,7 @@ func TestNoSessionStartsForADisabledUser(t *testing.T) {
 		u := createUser(t, db, w.sys, w.orgA, "gone", homeward.RoleCaseworker)
 		u.Disabled = true
 		mustNil(t, users.UpdateUser(w.sys, u))
-		_, err := users.CreateSession(context.Background(), u.ID, 0)
+		_, err := users.CreateSession(context.Background(), u, 0)
 		wantCode(t, err, homeward.EUNAUTHORIZED)
 		u.Disabled = false
 		mustNil(t, users.UpdateUser(w.sys, u))
@@ -160,6 +160,32 @@ func TestNoSessionStartsForADisabledUser(t *testing.T) {
 		mustNil(t, db.db.QueryRow(`SELECT count(*) FROM sessions WHERE user_id = $1`, u.ID).Scan(&n))
 		if n != 0 {
 			t.Errorf("%d sessions of the user after enabling again, want 0", n)
+		}
+	})
+}
+
+func TestASignInRacingAPasswordChangeStartsNoSession(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db)
+		users := NewUserService(db)
+		u := createUser(t, db, w.sys, w.orgA, "racer", homeward.RoleCaseworker)
+		// The password is checked with the old password...
+		checked, err := users.Authenticate(context.Background(), "racer", testPassword, "192.0.2.1")
+		mustNil(t, err)
+		// ...an administrator changes it before the session is written...
+		mustNil(t, users.SetPassword(w.sys, u.ID, "a wholly new passphrase 7"))
+		// ...and the session the old password earned is not started.
+		_, err = users.CreateSession(context.Background(), checked, 0)
+		wantCode(t, err, homeward.EUNAUTHORIZED)
+		var n int
+		mustNil(t, db.db.QueryRow(`SELECT count(*) FROM sessions WHERE user_id = $1`, u.ID).Scan(&n))
+		if n != 0 {
+			t.Errorf("%d sessions after the password changed, want 0", n)
+		}
+		again, err := users.Authenticate(context.Background(), "racer", "a wholly new passphrase 7", "192.0.2.1")
+		mustNil(t, err)
+		if _, err := users.CreateSession(context.Background(), again, 0); err != nil {
+			t.Errorf("a sign-in with the new password: %v", err)
 		}
 	})
 }

@@ -57,7 +57,7 @@ func TestSessionsExpireAndEndWithLogout(t *testing.T) {
 		u := createUser(t, db, w.sys, w.orgA, "sess", homeward.RoleSupervisor)
 		ctx := context.Background()
 
-		token, err := users.CreateSession(ctx, u.ID, time.Hour)
+		token, err := users.CreateSession(ctx, u, time.Hour)
 		mustNil(t, err)
 		got, err := users.UserBySession(ctx, token)
 		mustNil(t, err)
@@ -76,7 +76,7 @@ func TestSessionsExpireAndEndWithLogout(t *testing.T) {
 		_, err = users.UserBySession(ctx, token)
 		wantCode(t, err, homeward.EUNAUTHORIZED)
 
-		token, err = users.CreateSession(ctx, u.ID, 0)
+		token, err = users.CreateSession(ctx, u, 0)
 		mustNil(t, err)
 		before := eventCount(t, db)
 		mustNil(t, users.DeleteSession(ctx, token))

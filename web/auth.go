@@ -158,7 +158,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 
 // startSession creates a session for u and sets its cookie.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *homeward.User) error {
-	token, err := s.cfg.Users.CreateSession(homeward.NewContextWithActor(r.Context(), homeward.ActorOf(u)), u.ID, sessionTTL)
+	token, err := s.cfg.Users.CreateSession(homeward.NewContextWithActor(r.Context(), homeward.ActorOf(u)), u, sessionTTL)
 	if err != nil {
 		return err
 	}
@@ -356,8 +356,13 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The change ended every session of the user, this one too: the user
-	// who made it goes on in a new one, everyone else signs in again.
-	if err := s.startSession(w, r, u); err != nil {
+	// who made it goes on in a new one, everyone else signs in again. The
+	// session is for the user as the change left it.
+	changed, err := s.cfg.Users.FindUserByID(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.startSession(w, r, changed); err != nil {
 		return err
 	}
 	v := s.view(r, "account")

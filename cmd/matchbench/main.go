@@ -91,7 +91,7 @@ func run() error {
 		return err
 	}
 	actor := homeward.NewContextWithActor(ctx, homeward.ActorOf(u))
-	session, err := users.CreateSession(actor, u.ID, time.Hour)
+	session, err := users.CreateSession(actor, u, time.Hour)
 	if err != nil {
 		return err
 	}
