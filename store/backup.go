@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/backup"
 )
 
 // derivedTables are kept by triggers from other tables (record_counts
@@ -31,11 +32,11 @@ type backupQuerier interface {
 }
 
 // Backup writes a consistent snapshot of every table to w, in the clear
-// format of backup_format.go, while writers go on. On SQLite the tables are
+// format of package backup, while writers go on. On SQLite the tables are
 // read in one read transaction, which under WAL sees one commit and blocks
 // no writer; on PostgreSQL in one REPEATABLE READ, READ ONLY transaction.
 // Rows stream through: no table is held in memory.
-func (db *DB) Backup(ctx context.Context, w io.Writer) (*BackupManifest, error) {
+func (db *DB) Backup(ctx context.Context, w io.Writer) (*backup.Manifest, error) {
 	var q backupQuerier
 	switch db.dialect {
 	case DialectSQLite:
@@ -60,7 +61,7 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (*BackupManifest, error) 
 		defer tx.Rollback()
 		q = tx
 	}
-	h := &BackupHeader{Format: BackupFormat, Dialect: db.dialect, CreatedAt: db.clock()}
+	h := &backup.Header{Format: backup.Format, Dialect: db.dialect, CreatedAt: db.clock()}
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&h.SchemaVersion); err != nil {
 		return nil, fmt.Errorf("backup: schema version: %w", err)
 	}
@@ -69,9 +70,9 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (*BackupManifest, error) 
 		return nil, err
 	}
 	for _, t := range tables {
-		h.Tables = append(h.Tables, BackupTableDef{Name: t.name, Columns: t.columnNames()})
+		h.Tables = append(h.Tables, backup.TableDef{Name: t.name, Columns: t.columnNames()})
 	}
-	bw, err := newBackupWriter(w, h)
+	bw, err := backup.NewWriter(w, h)
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +81,11 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (*BackupManifest, error) 
 			return nil, err
 		}
 	}
-	return bw.close()
+	return bw.Close()
 }
 
-func (db *DB) dumpTable(ctx context.Context, q backupQuerier, bw *backupWriter, t tableInfo) error {
-	bw.startTable(t.name)
+func (db *DB) dumpTable(ctx context.Context, q backupQuerier, bw *backup.Writer, t tableInfo) error {
+	bw.StartTable(t.name)
 	// In the order of the first column (the id, as a rule), so that a row
 	// referring to an earlier row of its own table is restored after it.
 	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s ORDER BY 1`, strings.Join(quoteAll(t.columnNames()), ", "), quote(t.name)))
@@ -101,14 +102,14 @@ func (db *DB) dumpTable(ctx context.Context, q backupQuerier, bw *backupWriter, 
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("backup: read %s: %w", t.name, err)
 		}
-		if err := bw.row(vals); err != nil {
+		if err := bw.Row(vals); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("backup: read %s: %w", t.name, err)
 	}
-	return bw.endTable()
+	return bw.EndTable()
 }
 
 // Column kinds, for turning a backup's portable values back into what the
@@ -265,7 +266,7 @@ func queryStrings(ctx context.Context, q backupQuerier, query string, args ...an
 // empty, in one transaction: it commits only when every table's rows and
 // hash agree with the manifest, so a damaged backup writes nothing. On
 // PostgreSQL the identity sequences are set past the restored ids.
-func (db *DB) Restore(ctx context.Context, r io.Reader) (*BackupManifest, error) {
+func (db *DB) Restore(ctx context.Context, r io.Reader) (*backup.Manifest, error) {
 	known, err := migrations(db.dialect)
 	if err != nil {
 		return nil, err
@@ -289,7 +290,7 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (*BackupManifest, error)
 	for _, t := range tables {
 		s.dest[t.name] = t
 	}
-	m, err := readBackup(r, s)
+	m, err := backup.Read(r, s)
 	if s.stmt != nil {
 		s.stmt.Close()
 	}
@@ -318,7 +319,7 @@ type restoreSink struct {
 	args  []any
 }
 
-func (s *restoreSink) begin(h *BackupHeader) error {
+func (s *restoreSink) Begin(h *backup.Header) error {
 	switch {
 	case h.SchemaVersion > s.known:
 		return homeward.Errorf(homeward.EINVALID, "The backup is of schema version %d, newer than this homeward knows (%d): restore it with the version of homeward that made it, or a newer one.", h.SchemaVersion, s.known)
@@ -354,7 +355,7 @@ func (s *restoreSink) begin(h *BackupHeader) error {
 	return nil
 }
 
-func (s *restoreSink) startTable(t *BackupTableDef) error {
+func (s *restoreSink) StartTable(t *backup.TableDef) error {
 	d, ok := s.dest[t.Name]
 	if !ok {
 		return homeward.Errorf(homeward.EINVALID, "The backup holds a table %s this database has not.", t.Name)
@@ -395,7 +396,7 @@ func (s *restoreSink) startTable(t *BackupTableDef) error {
 	return nil
 }
 
-func (s *restoreSink) row(t *BackupTableDef, values []any) error {
+func (s *restoreSink) Row(t *backup.TableDef, values []any) error {
 	for i, v := range values {
 		a, err := bindValue(v, s.kinds[i])
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/backup"
 	"github.com/homeward-project/homeward/seal"
 	"github.com/homeward-project/homeward/store"
 )
@@ -135,13 +136,13 @@ func backupRecipients(keys keyFlags, to []string, toFile string) ([]age.Recipien
 // temporary file beside out, renamed to out once complete: clear data
 // never reaches the disk, and a failed backup leaves no file that looks
 // whole.
-func writeBackup(ctx context.Context, db *store.DB, out string, rs []age.Recipient) (*store.BackupManifest, int64, error) {
+func writeBackup(ctx context.Context, db *store.DB, out string, rs []age.Recipient) (*backup.Manifest, int64, error) {
 	f, err := os.CreateTemp(filepath.Dir(out), ".homeward-backup-*")
 	if err != nil {
 		return nil, 0, fmt.Errorf("create the backup file: %w", err)
 	}
 	tmp := f.Name()
-	fail := func(err error) (*store.BackupManifest, int64, error) {
+	fail := func(err error) (*backup.Manifest, int64, error) {
 		f.Close()
 		os.Remove(tmp)
 		return nil, 0, err

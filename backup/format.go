@@ -1,4 +1,9 @@
-package store
+// Package backup is Homeward's backup format: a tar stream of a header,
+// each table's rows as JSON lines, and a manifest of row counts and
+// hashes. It reads and writes the clear stream only; it must never touch
+// a database (store does) nor write anything to disk (the caller encrypts
+// the stream with age before it reaches a file).
+package backup
 
 import (
 	"archive/tar"
@@ -20,60 +25,64 @@ import (
 	"github.com/homeward-project/homeward"
 )
 
-// BackupFormat is the version of the backup format written and read here.
+// Format is the version of the backup format written and read here.
 // The format is a tar stream: a header (format, schema version, dialect,
 // tables and their columns), then each table's rows as JSON lines in
 // entries of about a megabyte, then a manifest with each table's row count
 // and the SHA-256 of its lines. Rows are portable values (times as text,
 // bytes tagged), so a backup of one dialect restores into the other.
 // Encryption is the caller's: this stream is clear text.
-const BackupFormat = 1
+const Format = 1
 
 const (
-	backupHeaderName   = "homeward-backup.json"
-	backupManifestName = "manifest.json"
-	// backupChunk is the size at which a table's lines are cut into a new
+	headerName   = "homeward-backup.json"
+	manifestName = "manifest.json"
+	// chunkSize is the size at which a table's lines are cut into a new
 	// tar entry: a tar entry's size comes first, so lines are held in
 	// memory until then, and a large table must not be.
-	backupChunk = 1 << 20
-	// backupMaxMeta bounds the header and the manifest a reader accepts.
-	backupMaxMeta = 4 << 20
-	// backupMaxLine bounds one row: attachments are the largest.
-	backupMaxLine = 64 << 20
+	chunkSize = 1 << 20
+	// maxMeta bounds the header and the manifest a reader accepts.
+	maxMeta = 4 << 20
+	// maxLine bounds one row: attachments are the largest.
+	maxLine = 64 << 20
 )
 
-// BackupHeader opens a backup.
-type BackupHeader struct {
-	Format        int              `json:"format"`
-	SchemaVersion int              `json:"schema_version"`
-	Dialect       string           `json:"dialect"`
-	CreatedAt     time.Time        `json:"created_at"`
-	Tables        []BackupTableDef `json:"tables"`
+// TimeLayout is how times are written: the layout SQLite stores them in,
+// fixed-width and in UTC, which PostgreSQL parses as a timestamp.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// Header opens a backup.
+type Header struct {
+	Format        int        `json:"format"`
+	SchemaVersion int        `json:"schema_version"`
+	Dialect       string     `json:"dialect"`
+	CreatedAt     time.Time  `json:"created_at"`
+	Tables        []TableDef `json:"tables"`
 }
 
-// BackupTableDef is a table and its columns, in the order of each row.
-type BackupTableDef struct {
+// TableDef is a table and its columns, in the order of each row.
+type TableDef struct {
 	Name    string   `json:"name"`
 	Columns []string `json:"columns"`
 }
 
-// BackupManifest closes a backup: what a restore checks before it commits.
-type BackupManifest struct {
-	Format        int              `json:"format"`
-	SchemaVersion int              `json:"schema_version"`
-	Dialect       string           `json:"dialect"`
-	Tables        []BackupTableSum `json:"tables"`
+// Manifest closes a backup: what a restore checks before it commits.
+type Manifest struct {
+	Format        int        `json:"format"`
+	SchemaVersion int        `json:"schema_version"`
+	Dialect       string     `json:"dialect"`
+	Tables        []TableSum `json:"tables"`
 }
 
-// BackupTableSum is one table's row count and the SHA-256 of its lines.
-type BackupTableSum struct {
+// TableSum is one table's row count and the SHA-256 of its lines.
+type TableSum struct {
 	Name   string `json:"name"`
 	Rows   int64  `json:"rows"`
 	SHA256 string `json:"sha256"`
 }
 
 // Rows returns the number of rows in every table.
-func (m *BackupManifest) Rows() int64 {
+func (m *Manifest) Rows() int64 {
 	var n int64
 	for _, t := range m.Tables {
 		n += t.Rows
@@ -81,8 +90,9 @@ func (m *BackupManifest) Rows() int64 {
 	return n
 }
 
-// backupWriter writes the tar stream.
-type backupWriter struct {
+// Writer writes the tar stream: NewWriter, then StartTable, Row and
+// EndTable for each table of the header in its order, then Close.
+type Writer struct {
 	tw       *tar.Writer
 	at       time.Time
 	buf      bytes.Buffer
@@ -90,20 +100,20 @@ type backupWriter struct {
 	chunk    int
 	rows     int64
 	h        hash.Hash
-	manifest BackupManifest
+	manifest Manifest
 }
 
-func newBackupWriter(w io.Writer, h *BackupHeader) (*backupWriter, error) {
-	bw := &backupWriter{tw: tar.NewWriter(w), at: h.CreatedAt,
-		manifest: BackupManifest{Format: h.Format, SchemaVersion: h.SchemaVersion, Dialect: h.Dialect}}
+func NewWriter(w io.Writer, h *Header) (*Writer, error) {
+	bw := &Writer{tw: tar.NewWriter(w), at: h.CreatedAt,
+		manifest: Manifest{Format: h.Format, SchemaVersion: h.SchemaVersion, Dialect: h.Dialect}}
 	b, err := json.Marshal(h)
 	if err != nil {
 		return nil, err
 	}
-	return bw, bw.entry(backupHeaderName, b)
+	return bw, bw.entry(headerName, b)
 }
 
-func (w *backupWriter) entry(name string, b []byte) error {
+func (w *Writer) entry(name string, b []byte) error {
 	if err := w.tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: int64(len(b)), ModTime: w.at, Typeflag: tar.TypeReg, Format: tar.FormatPAX}); err != nil {
 		return fmt.Errorf("write backup: %w", err)
 	}
@@ -113,17 +123,17 @@ func (w *backupWriter) entry(name string, b []byte) error {
 	return nil
 }
 
-func (w *backupWriter) startTable(name string) {
+func (w *Writer) StartTable(name string) {
 	w.table, w.chunk, w.rows, w.h = name, 0, 0, sha256.New()
 }
 
 // row writes one row of the current table: its values, encoded portably.
-func (w *backupWriter) row(values []any) error {
+func (w *Writer) Row(values []any) error {
 	enc := make([]any, len(values))
 	for i, v := range values {
 		switch x := v.(type) {
 		case time.Time:
-			enc[i] = x.UTC().Format(timeLayout)
+			enc[i] = x.UTC().Format(TimeLayout)
 		case []byte:
 			// Tagged, so that a text value that looks like base64 is never
 			// decoded, whatever the column's type.
@@ -140,13 +150,13 @@ func (w *backupWriter) row(values []any) error {
 	w.h.Write(line)
 	w.buf.Write(line)
 	w.rows++
-	if w.buf.Len() >= backupChunk {
+	if w.buf.Len() >= chunkSize {
 		return w.flush()
 	}
 	return nil
 }
 
-func (w *backupWriter) flush() error {
+func (w *Writer) flush() error {
 	if w.buf.Len() == 0 {
 		return nil
 	}
@@ -156,20 +166,20 @@ func (w *backupWriter) flush() error {
 	return err
 }
 
-func (w *backupWriter) endTable() error {
+func (w *Writer) EndTable() error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	w.manifest.Tables = append(w.manifest.Tables, BackupTableSum{Name: w.table, Rows: w.rows, SHA256: hex.EncodeToString(w.h.Sum(nil))})
+	w.manifest.Tables = append(w.manifest.Tables, TableSum{Name: w.table, Rows: w.rows, SHA256: hex.EncodeToString(w.h.Sum(nil))})
 	return nil
 }
 
-func (w *backupWriter) close() (*BackupManifest, error) {
+func (w *Writer) Close() (*Manifest, error) {
 	b, err := json.Marshal(&w.manifest)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.entry(backupManifestName, b); err != nil {
+	if err := w.entry(manifestName, b); err != nil {
 		return nil, err
 	}
 	if err := w.tw.Close(); err != nil {
@@ -178,13 +188,13 @@ func (w *backupWriter) close() (*BackupManifest, error) {
 	return &w.manifest, nil
 }
 
-// backupSink receives what readBackup reads, in order: the header, then
+// Sink receives what Read reads, in order: the header, then
 // each table of the header in turn (startTable, even for a table without
 // rows) and its rows. An error from it stops the reading.
-type backupSink interface {
-	begin(h *BackupHeader) error
-	startTable(t *BackupTableDef) error
-	row(t *BackupTableDef, values []any) error
+type Sink interface {
+	Begin(h *Header) error
+	StartTable(t *TableDef) error
+	Row(t *TableDef, values []any) error
 }
 
 // identifier is the form of every table and column name a backup may
@@ -195,11 +205,11 @@ func damaged(format string, args ...any) error {
 	return homeward.Errorf(homeward.EINVALID, "The backup is damaged: "+format+".", args...)
 }
 
-// readBackup reads a backup's clear stream, giving its rows to sink, and
+// Read reads a backup's clear stream, giving its rows to sink, and
 // returns the manifest once every table's row count and hash agree with
 // it. The stream is outside input (a file handed over, perhaps altered):
 // every size is bounded and every name checked.
-func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
+func Read(r io.Reader, sink Sink) (*Manifest, error) {
 	tr := tar.NewReader(r)
 	next := func() (*tar.Header, error) {
 		hdr, err := tr.Next()
@@ -211,21 +221,31 @@ func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
 		if hdr.Typeflag != tar.TypeReg {
 			return nil, damaged("entry %q is not a file", hdr.Name)
 		}
+		// A sparse entry reads as zeros it does not hold: a few bytes
+		// could make the reader scan gigabytes.
+		for k := range hdr.PAXRecords {
+			if strings.HasPrefix(k, "GNU.sparse.") {
+				return nil, damaged("entry %q is a sparse file", hdr.Name)
+			}
+		}
+		if hdr.Size > chunkSize+maxLine {
+			return nil, damaged("entry %q is larger than any this format writes", hdr.Name)
+		}
 		return hdr, nil
 	}
 	hdr, err := next()
 	if err != nil {
 		return nil, err
 	}
-	if hdr.Name != backupHeaderName {
+	if hdr.Name != headerName {
 		return nil, homeward.Errorf(homeward.EINVALID, "This is not a Homeward backup: it starts with %q.", hdr.Name)
 	}
-	var h BackupHeader
+	var h Header
 	if err := readMeta(tr, hdr, &h); err != nil {
 		return nil, err
 	}
-	if h.Format != BackupFormat {
-		return nil, homeward.Errorf(homeward.EINVALID, "The backup is in format %d; this homeward reads format %d.", h.Format, BackupFormat)
+	if h.Format != Format {
+		return nil, homeward.Errorf(homeward.EINVALID, "The backup is in format %d; this homeward reads format %d.", h.Format, Format)
 	}
 	seen := map[string]bool{}
 	for _, t := range h.Tables {
@@ -244,7 +264,7 @@ func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
 			return nil, damaged("its header gives the table %s no columns", t.Name)
 		}
 	}
-	if err := sink.begin(&h); err != nil {
+	if err := sink.Begin(&h); err != nil {
 		return nil, err
 	}
 	type sum struct {
@@ -260,7 +280,7 @@ func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
 			cur++
 			chunk = 0
 			sums[cur] = sum{h: sha256.New()}
-			if err := sink.startTable(&h.Tables[cur]); err != nil {
+			if err := sink.StartTable(&h.Tables[cur]); err != nil {
 				return err
 			}
 		}
@@ -271,7 +291,7 @@ func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
 		if err != nil {
 			return nil, err
 		}
-		if hdr.Name == backupManifestName {
+		if hdr.Name == manifestName {
 			break
 		}
 		rest, ok := strings.CutPrefix(hdr.Name, "tables/")
@@ -296,7 +316,7 @@ func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
 		t := &h.Tables[cur]
 		s := &sums[cur]
 		sc := bufio.NewScanner(tr)
-		sc.Buffer(make([]byte, 0, 64<<10), backupMaxLine)
+		sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 		for sc.Scan() {
 			line := sc.Bytes()
 			s.h.Write(line)
@@ -306,7 +326,7 @@ func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
 			if err != nil {
 				return nil, damaged("row %d of %s: %v", s.rows, t.Name, err)
 			}
-			if err := sink.row(t, values); err != nil {
+			if err := sink.Row(t, values); err != nil {
 				return nil, err
 			}
 		}
@@ -314,7 +334,7 @@ func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
 			return nil, damaged("table %s: %v", t.Name, err)
 		}
 	}
-	var m BackupManifest
+	var m Manifest
 	if err := readMeta(tr, hdr, &m); err != nil {
 		return nil, err
 	}
@@ -342,10 +362,10 @@ func readBackup(r io.Reader, sink backupSink) (*BackupManifest, error) {
 }
 
 func readMeta(r io.Reader, hdr *tar.Header, v any) error {
-	if hdr.Size > backupMaxMeta {
+	if hdr.Size > maxMeta {
 		return damaged("its %s is too large", hdr.Name)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, backupMaxMeta))
+	b, err := io.ReadAll(io.LimitReader(r, maxMeta))
 	if err != nil {
 		return damaged("%s: %v", hdr.Name, err)
 	}
