@@ -25,7 +25,7 @@ func BenchmarkBackupRestore(b *testing.B) {
 			f := &backupFixture{dir: b.TempDir()}
 			f.key = filepath.Join(f.dir, "homeward.key")
 			src := dbtest.DSN(b, backend)
-			seedLarge(b, src, f.keyPath(b), 20000, 100000)
+			seedLarge(b, src, f.keyPath(b), benchCases, benchLocated)
 			file := filepath.Join(f.dir, "bench.age")
 			b.Run("backup", func(b *testing.B) {
 				for b.Loop() {
@@ -97,3 +97,6 @@ func seedLarge(b *testing.B, dsn, key string, cases, located int) {
 		b.Fatal(err)
 	}
 }
+
+// The sizes BenchmarkBackupRestore loads.
+var benchCases, benchLocated = 20000, 100000

@@ -271,7 +271,7 @@ func TestRestoreRefusesADatabaseThatHoldsData(t *testing.T) {
 		if code != 5 || !strings.Contains(errOut, "is not empty") || !strings.Contains(errOut, "table") {
 			t.Fatalf("restore into the database backed up: exit %d, %q; want exit 5 naming the database and a table", code, errOut)
 		}
-		if backend == store.DialectPostgres && strings.Contains(errOut, "search_path") == false {
+		if backend == store.DialectPostgres && !strings.Contains(errOut, "search_path") {
 			t.Errorf("the refusal does not name the database: %q", errOut)
 		}
 	})
