@@ -134,14 +134,14 @@ type tableInfo struct {
 	refs    []string // tables its foreign keys refer to
 }
 
+// columnNames returns the column names sorted, so that the two dialects,
+// whose column orders may differ, write the same header.
 func (t tableInfo) columnNames() []string {
 	names := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		names[i] = c.name
 	}
 	sort.Strings(names)
-	// Sorted, so that the two dialects, whose column orders may differ,
-	// write the same header.
 	return names
 }
 
