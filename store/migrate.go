@@ -75,7 +75,30 @@ func (db *DB) migrate(ctx context.Context) error {
 	)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
+	// The versions applied are read first, outside a transaction: a
+	// command run beside a busy server (a backup, say) then takes no write
+	// lock when nothing is pending, and does not queue behind its writers.
+	applied := map[int]bool{}
+	rows, err := db.db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
 	for _, m := range ms {
+		if applied[m.version] {
+			continue
+		}
 		if err := db.apply(ctx, m); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
