@@ -12,17 +12,28 @@ import (
 	"github.com/homeward-project/homeward"
 )
 
-// editableList reads an outgoing list for a change at version. A change to
-// a sealed list starts its next revision: what was sealed stays as it left.
-// Any change withdraws a request to seal, since what was asked for changed.
-func (t *tx) editableList(ctx context.Context, a homeward.Actor, id int64, version int) (*homeward.ReturnList, error) {
+// listAt reads a list for a change made from its version: a list changed
+// since it was read is a conflict.
+func (t *tx) listAt(ctx context.Context, a homeward.Actor, id int64, version int) (*homeward.ReturnList, error) {
 	l, err := listOf(ctx, t, a, id)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case l.Version != version:
+	if l.Version != version {
 		return nil, conflict("list")
+	}
+	return l, nil
+}
+
+// editableList reads an outgoing list for a change at version. A change to
+// a sealed list starts its next revision: what was sealed stays as it left.
+// Any change withdraws a request to seal, since what was asked for changed.
+func (t *tx) editableList(ctx context.Context, a homeward.Actor, id int64, version int) (*homeward.ReturnList, error) {
+	l, err := t.listAt(ctx, a, id, version)
+	if err != nil {
+		return nil, err
+	}
+	switch {
 	case l.Direction != homeward.ListOutgoing:
 		return nil, homeward.Errorf(homeward.EINVALID, "Only this installation's own lists can be changed.")
 	case l.State.Final():
@@ -305,13 +316,11 @@ func (s *ListService) RequestSeal(ctx context.Context, listID int64, version int
 	}
 	var out *homeward.ReturnList
 	err := s.db.write(ctx, func(t *tx) error {
-		l, err := listOf(ctx, t, a, listID)
+		l, err := t.listAt(ctx, a, listID, version)
 		if err != nil {
 			return err
 		}
 		switch {
-		case l.Version != version:
-			return conflict("list")
 		case !l.Editable():
 			return homeward.Errorf(homeward.EINVALID, "Only an open list of this installation is sealed.")
 		case l.Revision == l.SealedRevision:
@@ -342,13 +351,11 @@ func (s *ListService) Seal(ctx context.Context, listID int64, version int) (*hom
 	}
 	var out *homeward.ReturnList
 	err := s.db.write(ctx, func(t *tx) error {
-		l, err := listOf(ctx, t, a, listID)
+		l, err := t.listAt(ctx, a, listID, version)
 		if err != nil {
 			return err
 		}
 		switch {
-		case l.Version != version:
-			return conflict("list")
 		case !l.Editable() || l.Revision == l.SealedRevision:
 			return homeward.Errorf(homeward.EINVALID, "There is no revision of the list waiting to be sealed.")
 		case l.SealRequestedBy == 0:
@@ -613,12 +620,9 @@ func (s *ListService) finish(ctx context.Context, listID int64, version int, to 
 	}
 	var out *homeward.ReturnList
 	err := s.db.write(ctx, func(t *tx) error {
-		l, err := listOf(ctx, t, a, listID)
+		l, err := t.listAt(ctx, a, listID, version)
 		if err != nil {
 			return err
-		}
-		if l.Version != version {
-			return conflict("list")
 		}
 		if l.State.Final() {
 			return homeward.Errorf(homeward.EINVALID, "The list is already %s.", l.State)

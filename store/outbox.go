@@ -138,13 +138,11 @@ func (s *BundleLedger) QueueList(ctx context.Context, listID int64, version int)
 	}
 	var out *homeward.ReturnList
 	err := s.db.write(ctx, func(t *tx) error {
-		l, err := listOf(ctx, t, a, listID)
+		l, err := t.listAt(ctx, a, listID, version)
 		if err != nil {
 			return err
 		}
 		switch {
-		case l.Version != version:
-			return conflict("list")
 		case l.Direction != homeward.ListOutgoing:
 			return homeward.Errorf(homeward.EINVALID, "Only this installation's own lists are sent; a received list is answered.")
 		case l.State.Final():
