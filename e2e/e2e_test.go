@@ -230,6 +230,34 @@ func (b browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Logf("%s: %v", what, time.Since(start))
 }
 
+// login signs in on the server at base through its login form.
+func (b browser) login(base, user, password string) {
+	b.t.Helper()
+	b.do("log in as "+user,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("login"), user),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("logout")),
+	)
+}
+
+func (b browser) logout() {
+	b.t.Helper()
+	b.do("log out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login")))
+}
+
+// formError is the refusal the page shows, or "" when there is none.
+func (b browser) formError() string {
+	b.t.Helper()
+	msg, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector("#form-error") || {}).textContent || ""`))
+	if err != nil {
+		b.t.Fatalf("read the form error: %v", err)
+	}
+	return msg
+}
+
 func (b browser) text(id string) string {
 	b.t.Helper()
 	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.ID(id)))
@@ -269,14 +297,7 @@ func TestBrowserLogsInCreatesACaseImportsAndFindsALocatedChild(t *testing.T) {
 			b := browser{t: t, ctx: newBrowser(t)}
 			id := func(s string) chromedp.ID { return chromedp.ID(s) }
 
-			b.do("log in",
-				chromedp.Navigate(srv.url+"/login"),
-				chromedp.WaitVisible(id("login")),
-				chromedp.SendKeys(id("login"), srv.login),
-				chromedp.SendKeys(id("password"), srv.password),
-				chromedp.Submit(id("password")),
-				chromedp.WaitVisible(id("logout")),
-			)
+			b.login(srv.url, srv.login, srv.password)
 			b.do("create a case",
 				chromedp.Navigate(srv.url+"/cases"),
 				chromedp.WaitVisible(id("new-case")),

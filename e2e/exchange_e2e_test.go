@@ -334,17 +334,8 @@ func TestThreeInstallationsNegotiateAReturnThroughBundleFiles(t *testing.T) {
 			id := func(s string) chromedp.ID { return chromedp.ID(s) }
 			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 			o := origin.srv
-			login := func(user, password string) {
-				b.do("log in as "+user,
-					chromedp.Navigate(o.url+"/login"),
-					chromedp.WaitVisible(id("login")),
-					chromedp.SendKeys(id("login"), user),
-					chromedp.SendKeys(id("password"), password),
-					chromedp.Submit(id("password")),
-					chromedp.WaitVisible(id("logout")),
-				)
-			}
-			logout := func() { b.do("log out", chromedp.Click(id("logout")), chromedp.WaitVisible(id("login"))) }
+			login := func(user, password string) { b.login(o.url, user, password) }
+			logout := b.logout
 			eval := func(what, js string) string {
 				t.Helper()
 				s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
@@ -353,9 +344,7 @@ func TestThreeInstallationsNegotiateAReturnThroughBundleFiles(t *testing.T) {
 				}
 				return s
 			}
-			formError := func() string {
-				return eval("read the form error", `(document.querySelector("#form-error") || {}).textContent || ""`)
-			}
+			formError := b.formError
 			here := func() string {
 				loc, err := chromedp.Run(b.ctx, chromedp.Location())
 				if err != nil {

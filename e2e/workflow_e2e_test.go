@@ -38,17 +38,8 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 			b := browser{t: t, ctx: newBrowser(t)}
 			id := func(s string) chromedp.ID { return chromedp.ID(s) }
 			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-			login := func(user, password string) {
-				b.do("log in as "+user,
-					chromedp.Navigate(srv.url+"/login"),
-					chromedp.WaitVisible(id("login")),
-					chromedp.SendKeys(id("login"), user),
-					chromedp.SendKeys(id("password"), password),
-					chromedp.Submit(id("password")),
-					chromedp.WaitVisible(id("logout")),
-				)
-			}
-			logout := func() { b.do("log out", chromedp.Click(id("logout")), chromedp.WaitVisible(id("login"))) }
+			login := func(user, password string) { b.login(srv.url, user, password) }
+			logout := b.logout
 
 			login(srv.login, srv.password)
 			b.do("create a second supervisor",
@@ -97,7 +88,7 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 				b.do("move to "+to, chromedp.Navigate(caseURL), chromedp.WaitVisible(id("workflow")),
 					chromedp.Click(id("move-"+to)),
 					chromedp.WaitVisible(css("#current-stage.stage-"+to+", #form-error")))
-				if msg, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector("#form-error") || {}).textContent || ""`)); msg != "" {
+				if msg := b.formError(); msg != "" {
 					t.Fatalf("moving to %s was refused: %s", to, msg)
 				}
 			}
@@ -193,7 +184,7 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 				chromedp.SetValue(id("code"), "return_agreed"), chromedp.SendKeys(id("answered_on"), "25.01.2026"),
 				chromedp.SendKeys(id("their_ref"), "CP-0001"),
 				chromedp.Click(id("answer-save")), chromedp.WaitVisible(css("#answer-list, #form-error")))
-			if msg, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector("#form-error") || {}).textContent || ""`)); msg != "" {
+			if msg := b.formError(); msg != "" {
 				t.Fatalf("the answer was refused: %s", msg)
 			}
 			logout()
@@ -208,7 +199,7 @@ func TestBrowserBringsAChildFromCandidateToClosed(t *testing.T) {
 				}
 				steps = append(steps, chromedp.Click(id("save")), chromedp.WaitVisible(css("#records, #form-error")))
 				b.do("record "+kind, steps...)
-				if msg, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector("#form-error") || {}).textContent || ""`)); msg != "" {
+				if msg := b.formError(); msg != "" {
 					t.Fatalf("recording %s was refused: %s", kind, msg)
 				}
 			}
