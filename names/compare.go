@@ -226,23 +226,11 @@ func (n *Name) PrefixKeys(dst []uint64, length int) []uint64 {
 		return dst
 	}
 	start := len(dst)
-	var buf [16]byte
 	add := func(code string) {
 		if code == "" {
 			return
 		}
-		b := buf[:0]
-		c := code[0]
-		if isVowelClass(c) || c == 'j' {
-			c = 'a'
-		} else {
-			c = mergeClass(c)
-		}
-		b = append(b, c, byte(length))
-		for i := 1; i < len(code) && i < length && len(b) < len(buf); i++ {
-			b = append(b, code[i])
-		}
-		k := hashBytes(keyPrefix, b)
+		k := prefixKey(code, length)
 		for _, x := range dst[start:] {
 			if x == k {
 				return
@@ -260,6 +248,25 @@ func (n *Name) PrefixKeys(dst []uint64, length int) []uint64 {
 		}
 	}
 	return dst
+}
+
+// prefixKey is the key of the first length letters of one non-empty
+// phonetic code. SearchKeys and QueryKeys build on it, so their keys are
+// PrefixKeys' keys and cannot drift from them.
+func prefixKey(code string, length int) uint64 {
+	var buf [16]byte
+	b := buf[:0]
+	c := code[0]
+	if isVowelClass(c) || c == 'j' {
+		c = 'a'
+	} else {
+		c = mergeClass(c)
+	}
+	b = append(b, c, byte(length))
+	for i := 1; i < len(code) && i < length && len(b) < len(buf); i++ {
+		b = append(b, code[i])
+	}
+	return hashBytes(keyPrefix, b)
 }
 
 func addKey(dst []uint64, k uint64) []uint64 {

@@ -11,7 +11,9 @@
 // reason: transliteration (by which system), Ukrainian↔Russian equivalent,
 // diminutive, gender form, phonetic closeness, typo (Compare,
 // CompareNames). Keys gives blocking keys that all spellings of one name
-// share. Prepare a Name once when comparing it with many.
+// share; SearchKeys and QueryKeys give the keys of a blind index, so that a
+// name can be found by any spelling or prefix without being stored in clear.
+// Prepare a Name once when comparing it with many.
 //
 // Underneath is a phonetic code (phonetic.go) in which the differences
 // between Ukrainian and Russian spelling and between the transliteration
