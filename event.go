@@ -28,6 +28,8 @@ const (
 	ActionExport = "export"
 	ActionLogin  = "login"
 	ActionLogout = "logout"
+	// ActionErase destroys a record's personal data (see CaseService.Erase).
+	ActionErase = "erase"
 )
 
 // Change is one field's old and new value in an update event.
@@ -52,6 +54,10 @@ type Event struct {
 	Data       json.RawMessage `json:"data,omitempty"` // e.g. []Change; stored byte for byte
 	PrevHash   string          `json:"prev_hash"`
 	Hash       string          `json:"hash"`
+	// Erased is set on an event read back whose record was erased: its
+	// data was sealed under the record's key, which is destroyed. The hash
+	// covers the sealed data as stored, so the chain still verifies.
+	Erased bool `json:"erased,omitempty"`
 }
 
 // Canonical returns the encoding the hash covers. Times are UTC at microsecond

@@ -107,7 +107,7 @@ func TestRestoreRefusesABackupThatDisagreesWithItsManifest(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				dst := openTestDB(t, db.dialect)
+				dst := openLockedTestDB(t, db.dialect)
 				_, err := dst.Restore(context.Background(), bytes.NewReader(rewriteBackup(t, raw, tt.edit)))
 				if err == nil || !strings.Contains(err.Error(), tt.want) {
 					t.Fatalf("restore of a backup with %s: %v; want an error saying %q", tt.name, err, tt.want)
@@ -126,7 +126,7 @@ func TestRestoreRefusesABackupThatDisagreesWithItsManifest(t *testing.T) {
 func TestRestoreOfAnUntouchedBackupGivesTheSameRows(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		raw := backupOf(t, db)
-		dst := openTestDB(t, db.dialect)
+		dst := openLockedTestDB(t, db.dialect)
 		m, err := dst.Restore(context.Background(), bytes.NewReader(raw))
 		if err != nil {
 			t.Fatal(err)

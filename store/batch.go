@@ -117,7 +117,7 @@ func findByIDs[T any](ctx context.Context, db *DB, ids []int64, table, alias, en
 // see are left out, as a list leaves them out.
 func (s *CaseService) FindCasesByIDs(ctx context.Context, ids []int64) (map[int64]*homeward.Case, error) {
 	return findByIDs(ctx, s.db, ids, "cases", "c", homeward.EntityCase, caseColumns,
-		scanCase,
+		func(r rowScanner) (*homeward.Case, error) { return s.db.scanCase(ctx, r) },
 		func(c *homeward.Case) (int64, int64) { return c.ID, c.OrgID })
 }
 
@@ -125,19 +125,19 @@ func (s *CaseService) FindCasesByIDs(ctx context.Context, ids []int64) (map[int6
 // and records one view per record returned, all in one transaction.
 func (s *LocatedService) FindLocatedByIDs(ctx context.Context, ids []int64) (map[int64]*homeward.LocatedRecord, error) {
 	return findByIDs(ctx, s.db, ids, "located", "l", homeward.EntityLocated, locatedColumns,
-		scanLocated,
+		func(r rowScanner) (*homeward.LocatedRecord, error) { return s.db.scanLocated(ctx, r) },
 		func(l *homeward.LocatedRecord) (int64, int64) { return l.ID, l.OrgID })
 }
 
 // visibleCases reads the cases among ids that the actor may see.
-func visibleCases(ctx context.Context, q querier, a homeward.Actor, ids []int64) (map[int64]*homeward.Case, error) {
+func (db *DB) visibleCases(ctx context.Context, q querier, a homeward.Actor, ids []int64) (map[int64]*homeward.Case, error) {
 	out := make(map[int64]*homeward.Case, len(ids))
 	err := chunks(ids, func(part []int64) error {
 		var args []any
 		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 		query := `SELECT ` + caseColumns + ` FROM cases c WHERE c.id IN ` + inList(part, arg) + ` AND ` + visibleClause(a, "c", homeward.EntityCase, arg)
 		return queryEach(ctx, q, query, args, func(rows *sql.Rows) error {
-			c, err := scanCase(rows)
+			c, err := db.scanCase(ctx, rows)
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func (s *WorkflowService) FactsForCases(ctx context.Context, ids []int64) (map[i
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cs, err := visibleCases(ctx, s.db.db, a, ids)
+	cs, err := s.db.visibleCases(ctx, s.db.db, a, ids)
 	if err != nil {
 		return nil, err
 	}

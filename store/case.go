@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/names"
+	"github.com/homeward-project/homeward/seal"
 )
 
 // CaseService keeps missing-child reports; it implements homeward.CaseService.
@@ -19,35 +21,68 @@ var _ homeward.CaseService = (*CaseService)(nil)
 // NewCaseService returns the case service of db.
 func NewCaseService(db *DB) *CaseService { return &CaseService{db: db} }
 
-const caseColumns = `id, reference, org_id, given_name, family_name, patronymic, other_names, sex,
-	birth_year, birth_month, birth_day, birth_precision, birth_estimated_age, birth_age_as_of, birth_place,
-	last_seen_place, last_seen_date, circumstance, distinguishing_marks, notes, family, siblings,
+const caseColumns = `id, reference, org_id, sex, circumstance,
 	consent_tracing, consent_share_mediator, consent_dna, consent_recorded_at, stage, close_reason,
-	import_key, version, created_by, created_at, updated_at`
+	import_key, version, created_by, created_at, updated_at, sealed`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func scanCase(r rowScanner) (*homeward.Case, error) {
+// casePersonal are the fields of a case sealed at rest: everything that
+// names, dates, places or describes the child and the family. What stays
+// in clear columns is what lists filter and count by (stage, sex,
+// circumstance, consents) and what the store numbers.
+type casePersonal struct {
+	GivenName           string                  `json:"given_name,omitempty"`
+	FamilyName          string                  `json:"family_name,omitempty"`
+	Patronymic          string                  `json:"patronymic,omitempty"`
+	OtherNames          []homeward.OtherName    `json:"other_names,omitempty"`
+	BirthDate           homeward.BirthDate      `json:"birth_date"`
+	BirthPlace          string                  `json:"birth_place,omitempty"`
+	LastSeenPlace       string                  `json:"last_seen_place,omitempty"`
+	LastSeenDate        homeward.Date           `json:"last_seen_date"`
+	DistinguishingMarks string                  `json:"distinguishing_marks,omitempty"`
+	Notes               string                  `json:"notes,omitempty"`
+	Family              []homeward.FamilyMember `json:"family,omitempty"`
+	Siblings            []int64                 `json:"siblings,omitempty"`
+}
+
+func personalOfCase(c *homeward.Case) casePersonal {
+	return casePersonal{c.GivenName, c.FamilyName, c.Patronymic, c.OtherNames, c.BirthDate, c.BirthPlace,
+		c.LastSeenPlace, c.LastSeenDate, c.DistinguishingMarks, c.Notes, c.Family, c.Siblings}
+}
+
+func (p casePersonal) into(c *homeward.Case) {
+	c.GivenName, c.FamilyName, c.Patronymic, c.OtherNames, c.BirthDate, c.BirthPlace = p.GivenName, p.FamilyName, p.Patronymic, p.OtherNames, p.BirthDate, p.BirthPlace
+	c.LastSeenPlace, c.LastSeenDate, c.DistinguishingMarks, c.Notes, c.Family, c.Siblings = p.LastSeenPlace, p.LastSeenDate, p.DistinguishingMarks, p.Notes, p.Family, p.Siblings
+	if len(c.OtherNames) == 0 {
+		c.OtherNames = nil
+	}
+	if len(c.Family) == 0 {
+		c.Family = nil
+	}
+	if len(c.Siblings) == 0 {
+		c.Siblings = nil
+	}
+}
+
+func (db *DB) scanCase(ctx context.Context, r rowScanner) (*homeward.Case, error) {
 	var c homeward.Case
-	var otherNames, family, siblings string
-	err := r.Scan(&c.ID, &c.Reference, &c.OrgID, &c.GivenName, &c.FamilyName, &c.Patronymic, &otherNames, &c.Sex,
-		&c.BirthDate.Year, &c.BirthDate.Month, &c.BirthDate.Day, &c.BirthDate.Precision, &c.BirthDate.EstimatedAge,
-		timePtrScan{&c.BirthDate.AgeAsOf}, &c.BirthPlace,
-		&c.LastSeenPlace, dateScan{&c.LastSeenDate}, &c.Circumstance, &c.DistinguishingMarks, &c.Notes, &family, &siblings,
+	var sealed []byte
+	err := r.Scan(&c.ID, &c.Reference, &c.OrgID, &c.Sex, &c.Circumstance,
 		&c.Consents.Tracing, &c.Consents.ShareMediator, &c.Consents.DNA, timePtrScan{&c.Consents.RecordedAt}, &c.Stage, &c.CloseReason,
-		&c.ImportKey, &c.Version, &c.CreatedBy, timeScan{&c.CreatedAt}, timeScan{&c.UpdatedAt})
+		&c.ImportKey, &c.Version, &c.CreatedBy, timeScan{&c.CreatedAt}, timeScan{&c.UpdatedAt}, &sealed)
 	if err != nil {
 		return nil, err
 	}
-	if err := decodeList(otherNames, &c.OtherNames); err != nil {
-		return nil, fmt.Errorf("case %d other names: %w", c.ID, err)
+	b, err := db.openRow(ctx, "cases", c.ID, sealed)
+	if err != nil {
+		return nil, err
 	}
-	if err := decodeList(family, &c.Family); err != nil {
-		return nil, fmt.Errorf("case %d family: %w", c.ID, err)
+	var p casePersonal
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("case %d: damaged personal data: %w", c.ID, err)
 	}
-	if err := decodeList(siblings, &c.Siblings); err != nil {
-		return nil, fmt.Errorf("case %d siblings: %w", c.ID, err)
-	}
+	p.into(&c)
 	return &c, nil
 }
 
@@ -79,28 +114,49 @@ func encodeList[T any](v []T) string {
 	return string(b)
 }
 
-func caseSearchText(c *homeward.Case) string {
+// caseNames are the names the blind index holds for a case.
+func caseNames(c *homeward.Case) []string {
 	parts := []string{c.FamilyName, c.GivenName, c.Patronymic}
 	for _, n := range c.OtherNames {
 		parts = append(parts, n.Name)
 	}
-	return searchText(append(parts, c.Reference)...)
+	return parts
 }
 
-// caseFields are the columns a user edits, in the order of caseValues.
-const caseFields = `given_name, family_name, patronymic, other_names, sex,
-	birth_year, birth_month, birth_day, birth_precision, birth_estimated_age, birth_age_as_of, birth_place,
-	last_seen_place, last_seen_date, circumstance, distinguishing_marks, notes, family, siblings,
-	consent_tracing, consent_share_mediator, consent_dna, consent_recorded_at, stage, close_reason, search_text`
+// caseFields are the columns a user's edit writes, in the order of
+// caseValues.
+const caseFields = `sex, circumstance, consent_tracing, consent_share_mediator, consent_dna, consent_recorded_at, stage, close_reason, sealed`
 
-func (db *DB) caseValues(c *homeward.Case) []any {
-	return []any{c.GivenName, c.FamilyName, c.Patronymic, encodeList(c.OtherNames), string(c.Sex),
-		c.BirthDate.Year, c.BirthDate.Month, c.BirthDate.Day, string(c.BirthDate.Precision), c.BirthDate.EstimatedAge,
-		db.tvp(c.BirthDate.AgeAsOf), c.BirthPlace,
-		c.LastSeenPlace, c.LastSeenDate.String(), string(c.Circumstance), c.DistinguishingMarks, c.Notes,
-		encodeList(c.Family), encodeList(c.Siblings),
+// sealCase seals the personal fields of c under k for its row.
+func sealCase(k seal.Key, c *homeward.Case) ([]byte, error) {
+	b, err := json.Marshal(personalOfCase(c))
+	if err != nil {
+		return nil, err
+	}
+	return seal.Seal(k, b, rowAD("cases", c.ID))
+}
+
+func (db *DB) caseRowValues(c *homeward.Case, sealed []byte) []any {
+	return []any{string(c.Sex), string(c.Circumstance),
 		c.Consents.Tracing, c.Consents.ShareMediator, c.Consents.DNA, db.tvp(c.Consents.RecordedAt),
-		string(c.Stage), string(c.CloseReason), caseSearchText(c)}
+		string(c.Stage), string(c.CloseReason), sealed}
+}
+
+// caseValues returns the values of caseFields, the personal fields sealed
+// for the row of c.ID.
+func (db *DB) caseValues(ctx context.Context, q rowsQueryer, c *homeward.Case) ([]any, error) {
+	if db.keys == nil {
+		return nil, errLocked
+	}
+	k, err := db.keys.activeKey(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := sealCase(k, c)
+	if err != nil {
+		return nil, err
+	}
+	return db.caseRowValues(c, sealed), nil
 }
 
 // seqPlaceholders returns n placeholders for parameters bound in order. On
@@ -128,8 +184,8 @@ func placeholders(from, n int) string {
 var caseFieldCount = len(strings.Split(caseFields, ","))
 
 func (db *DB) caseInsert() string {
-	return `INSERT INTO cases (` + caseFields + `, reference, org_id, import_key, version, created_by, created_at, updated_at)
-	VALUES (` + db.seqPlaceholders(caseFieldCount+7) + `)`
+	return `INSERT INTO cases (id, ` + caseFields + `, reference, org_id, import_key, version, created_by, created_at, updated_at)
+	VALUES (` + db.seqPlaceholders(caseFieldCount+8) + `)`
 }
 
 // normaliseCase keeps the optional times as the database will return them,
@@ -179,7 +235,7 @@ func (s *CaseService) FindCaseByID(ctx context.Context, id int64) (*homeward.Cas
 		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 		q := `SELECT ` + caseColumns + ` FROM cases c WHERE c.id = ` + arg(id) + ` AND ` + visibleClause(a, "c", homeward.EntityCase, arg)
 		var err error
-		c, err = scanCase(t.QueryRowContext(ctx, q, args...))
+		c, err = s.db.scanCase(ctx, t.QueryRowContext(ctx, q, args...))
 		if err != nil {
 			return scanErr(err, "case", id)
 		}
@@ -206,10 +262,42 @@ func caseFilters(db *DB, f homeward.CaseFilter, arg func(any) string) []string {
 	if !f.To.IsZero() {
 		where = append(where, "r.created_at < "+arg(db.tv(f.To)))
 	}
-	if fold(f.Query) != "" {
-		where = append(where, `r.search_text LIKE `+arg(likePattern(f.Query))+` ESCAPE '\'`)
-	}
 	return where
+}
+
+// searchFilter returns the conditions of a name search on records of
+// entity aliased r, one per word: the blind index, or for cases a part of
+// the reference when the word has a digit.
+func (db *DB) searchFilter(entity, query string, arg func(any) string) ([]string, error) {
+	words := strings.Fields(fold(query))
+	if len(words) == 0 {
+		return nil, nil
+	}
+	if db.keys == nil {
+		return nil, errLocked
+	}
+	tt := tokenTables[entity]
+	where := make([]string, 0, len(words))
+	for _, w := range words {
+		var alts []string
+		if toks := db.keys.tokensOf(names.QueryKeys(w)); len(toks) > 0 {
+			marks := make([]string, len(toks))
+			for i, tk := range toks {
+				marks[i] = arg(tk)
+			}
+			alts = append(alts, `r.id IN (SELECT `+tt[1]+` FROM `+tt[0]+` WHERE token IN (`+strings.Join(marks, ", ")+`))`)
+		}
+		if entity == homeward.EntityCase && strings.ContainsAny(w, "0123456789") {
+			alts = append(alts, `lower(r.reference) LIKE `+arg(likePattern(w))+` ESCAPE '\'`)
+		}
+		if len(alts) == 0 {
+			// A word that can match nothing makes the search match nothing,
+			// not everything.
+			alts = append(alts, "1 = 0")
+		}
+		where = append(where, "("+strings.Join(alts, " OR ")+")")
+	}
+	return where, nil
 }
 
 // DefaultLimit is the page size when a filter asks for none.
@@ -228,12 +316,16 @@ func (s *CaseService) FindCases(ctx context.Context, f homeward.CaseFilter) ([]*
 	}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	search, err := s.db.searchFilter(homeward.EntityCase, f.Query, arg)
+	if err != nil {
+		return nil, 0, err
+	}
 	l := list{table: "cases", entityType: homeward.EntityCase, columns: caseColumns,
-		filters: caseFilters(s.db, f, arg), search: fold(f.Query) != "", offset: max(f.Offset, 0), limit: limit}
+		filters: append(caseFilters(s.db, f, arg), search...), search: len(search) > 0, offset: max(f.Offset, 0), limit: limit}
 	l.args = args
 	var cs []*homeward.Case
 	total, err := l.run(ctx, s.db, a, func(rows *sql.Rows) error {
-		c, err := scanCase(rows)
+		c, err := s.db.scanCase(ctx, rows)
 		if err == nil {
 			cs = append(cs, c)
 		}
@@ -303,8 +395,11 @@ func prepareNewCase(a homeward.Actor, t *tx, c *homeward.Case) error {
 	return nil
 }
 
-func (db *DB) caseInsertArgs(c *homeward.Case) []any {
-	return append(db.caseValues(c), c.Reference, c.OrgID, c.ImportKey, c.Version, c.CreatedBy, db.tv(c.CreatedAt), db.tv(c.UpdatedAt))
+// caseInsertArgs appends the values of caseInsert, c's ID first.
+func (db *DB) caseInsertArgs(args []any, c *homeward.Case, sealed []byte) []any {
+	args = append(args, c.ID)
+	args = append(args, db.caseRowValues(c, sealed)...)
+	return append(args, c.Reference, c.OrgID, c.ImportKey, c.Version, c.CreatedBy, db.tv(c.CreatedAt), db.tv(c.UpdatedAt))
 }
 
 // CreateCase registers a case in the actor's organisation (the system actor
@@ -321,6 +416,9 @@ func (s *CaseService) CreateCase(ctx context.Context, c *homeward.Case) error {
 	if err := checkText(c); err != nil {
 		return err
 	}
+	if s.db.keys == nil {
+		return errLocked
+	}
 	nc := *c
 	err := s.db.write(ctx, func(t *tx) error {
 		if err := prepareNewCase(a, t, &nc); err != nil {
@@ -331,12 +429,30 @@ func (s *CaseService) CreateCase(ctx context.Context, c *homeward.Case) error {
 			return err
 		}
 		nc.Reference = homeward.FormatReference(t.at.Year(), first)
-		if err := t.QueryRowContext(ctx, s.db.caseInsert()+` RETURNING id`, s.db.caseInsertArgs(&nc)...).Scan(&nc.ID); err != nil {
+		ids, err := t.reserveIDs(ctx, "cases", 1)
+		if err != nil {
+			return err
+		}
+		nc.ID = ids[0]
+		k, err := s.db.keys.activeKey(ctx, t)
+		if err != nil {
+			return err
+		}
+		sealed, err := sealCase(k, &nc)
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, s.db.caseInsert(), s.db.caseInsertArgs(nil, &nc, sealed)...); err != nil {
 			if isUniqueViolation(err) {
 				return homeward.FieldErrorf(homeward.ECONFLICT, "import_key", "A case with this import key already exists.")
 			}
 			return fmt.Errorf("insert case: %w", err)
 		}
+		toks, err := s.db.recordTokens(caseNames(&nc)...)
+		if err != nil {
+			return err
+		}
+		t.addTokens(homeward.EntityCase, nc.ID, toks)
 		ch := caseCreateLog(&nc)
 		return t.appendEvent(ctx, homeward.EntityCase, nc.ID, homeward.ActionCreate, nc.OrgID, ch)
 	})
@@ -376,8 +492,9 @@ var caseEdit = editKind[homeward.Case]{
 	table: "cases", alias: "c", columns: caseColumns, fields: caseFields,
 	entity: homeward.EntityCase, what: "case",
 	forbidden: "Only the organisation that holds a case may change it.",
-	scan:      scanCase,
+	scan:      (*DB).scanCase,
 	values:    (*DB).caseValues,
+	names:     caseNames,
 	org:       func(c *homeward.Case) int64 { return c.OrgID },
 	version:   func(c *homeward.Case) int { return c.Version },
 	keep: func(nc, old *homeward.Case, at time.Time) {
@@ -415,7 +532,9 @@ func (s *CaseService) ImportCases(ctx context.Context, cs []*homeward.Case, prog
 			}
 			return nil
 		},
-		args:    func(args []any, c *homeward.Case) []any { return append(append(args, c.ID), s.db.caseInsertArgs(c)...) },
+		args:    s.db.caseInsertArgs,
+		seal:    sealCase,
+		names:   caseNames,
 		created: func(c *homeward.Case) (int64, int64, any) { return c.ID, c.OrgID, caseCreateLog(c) },
 	}, cs, progress)
 }

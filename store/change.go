@@ -161,8 +161,9 @@ type editKind[T any] struct {
 	entity                        string // event entity type
 	what                          string // in errors: "case", "located record"
 	forbidden                     string // the message for another organisation's edit
-	scan                          func(rowScanner) (*T, error)
-	values                        func(*DB, *T) []any // in the order of fields
+	scan                          func(*DB, context.Context, rowScanner) (*T, error)
+	values                        func(*DB, context.Context, rowsQueryer, *T) ([]any, error) // in the order of fields
+	names                         func(*T) []string                                         // for the blind index
 	org                           func(*T) int64
 	version                       func(*T) int
 	// keep copies into nw what the store owns from old and what an edit
@@ -180,7 +181,7 @@ func editRecord[T any](ctx context.Context, db *DB, a homeward.Actor, k editKind
 		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 		q := `SELECT ` + k.columns + ` FROM ` + k.table + ` ` + k.alias + ` WHERE ` + k.alias + `.id = ` + arg(id) +
 			` AND ` + visibleClause(a, k.alias, k.entity, arg)
-		old, err := k.scan(t.QueryRowContext(ctx, q, args...))
+		old, err := k.scan(db, ctx, t.QueryRowContext(ctx, q, args...))
 		if err != nil {
 			return scanErr(err, k.what, id)
 		}
@@ -191,7 +192,14 @@ func editRecord[T any](ctx context.Context, db *DB, a homeward.Actor, k editKind
 			return conflict(k.what)
 		}
 		k.keep(nw, old, t.at)
-		if err := t.updateVersioned(ctx, k.table, k.fields, k.values(t.db, nw), id, version, k.what); err != nil {
+		vals, err := k.values(t.db, ctx, t, nw)
+		if err != nil {
+			return err
+		}
+		if err := t.updateVersioned(ctx, k.table, k.fields, vals, id, version, k.what); err != nil {
+			return err
+		}
+		if err := t.retoken(ctx, k.entity, id, k.names(old), k.names(nw)); err != nil {
 			return err
 		}
 		ch, err := changes(old, nw)

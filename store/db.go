@@ -17,6 +17,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/seal"
 )
 
 // Dialects returned by DB.Dialect.
@@ -54,6 +55,9 @@ type DB struct {
 
 	// headKey signs the event head (see SetHeadKey); nil writes it unsigned.
 	headKey []byte
+
+	// keys seal and open personal data (see Unlock); nil until unlocked.
+	keys *keyring
 }
 
 // SetLocatedHook has fn called, after commit, with the located records a
@@ -286,6 +290,12 @@ type tx struct {
 	evStmt   *sql.Stmt        // the full-batch event insert, once prepared
 	// located are records created from answers, for the located hook.
 	located []*homeward.LocatedRecord
+	// rkeys are the record keys the transaction read or created, newRKeys
+	// those it created, written with its events (see txRecordKey).
+	rkeys    map[string]seal.Key
+	newRKeys []recordKeyRow
+	// tokens are blind-index entries to write with the events.
+	tokens map[string][]tokenPair
 }
 
 // write runs fn in a transaction that serialises with every other writer, so

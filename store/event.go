@@ -22,6 +22,15 @@ func NewEventService(db *DB) *EventService { return &EventService{db: db} }
 // the event concerns when the actor has none (the system actor); data is
 // marshalled to JSON unless it is already a json.RawMessage or nil.
 func (t *tx) appendEvent(ctx context.Context, entityType string, entityID int64, action string, org int64, data any) error {
+	return t.appendEventOf(ctx, "", 0, entityType, entityID, action, org, data)
+}
+
+// appendEventOf is appendEvent for an event whose data is personal and
+// belongs to another record than its entity (ownerType, ownerID): the data
+// is sealed under that record's key, so that erasing it erases the event's
+// data too. With ownerType "", events of cases and located records are
+// sealed under their own record's key and others stay clear.
+func (t *tx) appendEventOf(ctx context.Context, ownerType string, ownerID int64, entityType string, entityID int64, action string, org int64, data any) error {
 	var raw []byte
 	switch d := data.(type) {
 	case nil:
@@ -48,6 +57,9 @@ func (t *tx) appendEvent(ctx context.Context, entityType string, entityID int64,
 	if ev.OrgID == 0 {
 		ev.OrgID = org
 	}
+	if err := t.sealEvent(ctx, &ev, ownerType, ownerID); err != nil {
+		return err
+	}
 	ev.Hash = ev.ComputeHash()
 	t.pending = append(t.pending, ev)
 	t.lastID, t.lastHash, t.appended = ev.ID, ev.Hash, true
@@ -63,6 +75,12 @@ const eventBatch = 1000
 
 // flushEvents writes the buffered events. write calls it before commit.
 func (t *tx) flushEvents(ctx context.Context) error {
+	if err := t.flushRecordKeys(ctx); err != nil {
+		return err
+	}
+	if err := t.flushTokens(ctx); err != nil {
+		return err
+	}
 	if len(t.pending) == 0 {
 		return nil
 	}
@@ -192,7 +210,18 @@ func (s *EventService) FindEvents(ctx context.Context, f homeward.EventFilter) (
 		}
 		evs = append(evs, ev)
 	}
-	return evs, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// Opened once the rows are read: PostgreSQL runs one query at a time
+	// on a connection, and opening may read a record's key.
+	for _, ev := range evs {
+		if err := s.db.openEvent(ctx, s.db.db, ev); err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
 }
 
 // VerifyChain walks the log in ID order and returns the number of events

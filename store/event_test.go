@@ -65,7 +65,7 @@ func TestVerifyChainNamesTheFirstTamperedEvent(t *testing.T) {
 		}, 2, "gap in sequence"},
 		{"removed last", func(t *testing.T, db *DB) {
 			exec(t, db, `DELETE FROM events WHERE id = (SELECT max(id) FROM events)`)
-		}, 6, "gap in sequence"},
+		}, 7, "gap in sequence"},
 		{"swapped", func(t *testing.T, db *DB) {
 			exec(t, db, `UPDATE events SET id = -1 WHERE id = 2`)
 			exec(t, db, `UPDATE events SET id = 2 WHERE id = 4`)
@@ -76,8 +76,9 @@ func TestVerifyChainNamesTheFirstTamperedEvent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			eachDB(t, func(t *testing.T, db *DB) {
 				w, n := buildLog(t, db)
-				if n != 6 {
-					t.Fatalf("log has %d events, the cases below assume 6", n)
+				// The first event is the creation of the database's keys.
+				if n != 7 {
+					t.Fatalf("log has %d events, the cases below assume 7", n)
 				}
 				events := NewEventService(db)
 				got, err := events.VerifyChain(w.sys)
@@ -101,8 +102,10 @@ func TestVerifyChainNamesTheFirstTamperedEvent(t *testing.T) {
 func TestStoredEventsHashTheSameAfterReading(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		w, _ := buildLog(t, db)
-		evs, err := NewEventService(db).FindEvents(w.sys, homeward.EventFilter{})
-		mustNil(t, err)
+		// As stored: FindEvents returns sealed data opened, which the hash
+		// does not cover.
+		evs := rawEvents(t, db)
+		_ = w
 		for i, ev := range evs {
 			if ev.ComputeHash() != ev.Hash {
 				t.Errorf("event %d hashes differently after reading back", ev.ID)
@@ -192,4 +195,22 @@ func TestAChangeWhoseEventFailsIsRolledBack(t *testing.T) {
 			t.Fatalf("update without its event was kept: notes %q, version %d", got.Notes, got.Version)
 		}
 	})
+}
+
+// rawEvents reads the log as stored, newest first.
+func rawEvents(t *testing.T, db *DB) []*homeward.Event {
+	t.Helper()
+	rows, err := db.db.Query(`SELECT ` + eventColumns + ` FROM events ORDER BY id DESC`)
+	mustNil(t, err)
+	defer rows.Close()
+	var evs []*homeward.Event
+	for rows.Next() {
+		ev := new(homeward.Event)
+		timeErr, err := scanEvent(rows, ev)
+		mustNil(t, err)
+		mustNil(t, timeErr)
+		evs = append(evs, ev)
+	}
+	mustNil(t, rows.Err())
+	return evs
 }

@@ -8,11 +8,14 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/seal"
 )
 
 // HeadKeyPurpose is the purpose the head key is derived for from the
@@ -97,6 +100,22 @@ type AuditReport struct {
 	// Records counts the rows compared with the state their events
 	// produce, by entity type.
 	Records map[string]int
+	// Locked says why the rows were not compared: the process was started
+	// without the key that opens them and their events.
+	Locked string
+	// Erasures are the records whose personal data was erased: their
+	// events verify, and their data can no longer be read.
+	Erasures []Erasure
+}
+
+// Erasure is one erased record, as Audit reports it.
+type Erasure struct {
+	EntityType string
+	EntityID   int64
+	At         time.Time
+	By         int64 // the user who erased it
+	Event      int64 // the erase event
+	Events     int   // events whose data was sealed under the destroyed key
 }
 
 // Audit verifies the whole log, as VerifyChain does, and then that it was
@@ -133,6 +152,12 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 		return rep, fmt.Errorf("read event head: %w", err)
 	}
 	replay := newReplay()
+	var keyOf func(string, int64) (seal.Key, error)
+	if s.db.keys == nil {
+		rep.Locked = "no key was given to open the records and their events"
+	} else if keyOf, err = s.db.allRecordKeys(ctx, snap); err != nil {
+		return rep, err
+	}
 	anchored := opt.ExpectHead == ""
 	var adoptions []int64
 	n, err := walk(ctx, snap, rep.HeadID, rep.HeadHash, func(ev *homeward.Event) error {
@@ -142,7 +167,16 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 		if ev.EntityType == homeward.EntityAudit && ev.Action == homeward.ActionHeadSigned {
 			adoptions = append(adoptions, ev.ID)
 		}
-		return replay.apply(ev)
+		if s.db.keys == nil {
+			return nil
+		}
+		// The hash was checked on the stored data; the replay reads it open.
+		open := *ev
+		if err := s.db.openEventWith(&open, keyOf); err != nil {
+			return &homeward.RecordError{EntityType: ev.EntityType, EntityID: ev.EntityID,
+				Reason: fmt.Sprintf("event %d (%s) cannot be opened: %v", ev.ID, ev.Action, err)}
+		}
+		return replay.apply(&open)
 	})
 	rep.Events = n
 	if err != nil {
@@ -186,8 +220,20 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 	if !anchored {
 		return rep, &homeward.HeadError{Reason: fmt.Sprintf("no event has the anchored hash %s: the log was cut before it or rewritten", opt.ExpectHead)}
 	}
-	if err := checkRecords(ctx, snap, replay, rep); err != nil {
+	if s.db.keys == nil {
+		return rep, nil
+	}
+	if err := s.db.checkRecords(ctx, snap, replay, rep); err != nil {
 		return rep, err
+	}
+	for _, e := range replay.erased {
+		if e.Event == 0 {
+			return rep, &homeward.RecordError{EntityType: e.EntityType, EntityID: e.EntityID,
+				Reason: fmt.Sprintf("the key of %d events was destroyed without an erase event: erased behind the log's back", e.Events)}
+		}
+	}
+	for _, e := range replay.erasures {
+		rep.Erasures = append(rep.Erasures, *e)
 	}
 	return rep, nil
 }
@@ -252,12 +298,16 @@ type rowsQueryer interface {
 // produce: field name to JSON value, as the events record them.
 type replay struct {
 	state map[string]map[int64]map[string]json.RawMessage
+	// erased are the erased records, by "entity/id", in the order of
+	// their erase events.
+	erased   map[string]*Erasure
+	erasures []*Erasure
 }
 
 func newReplay() *replay {
 	return &replay{state: map[string]map[int64]map[string]json.RawMessage{
 		homeward.EntityCase: {}, homeward.EntityLocated: {},
-	}}
+	}, erased: map[string]*Erasure{}}
 }
 
 // recordedChange is homeward.Change as read back: values kept as JSON, so
@@ -270,6 +320,28 @@ type recordedChange struct {
 func (r *replay) apply(ev *homeward.Event) error {
 	byID, ok := r.state[ev.EntityType]
 	if !ok || ev.EntityID == 0 {
+		return nil
+	}
+	ref := recordRef(ev.EntityType, ev.EntityID)
+	if ev.Action == homeward.ActionErase {
+		e := &Erasure{EntityType: ev.EntityType, EntityID: ev.EntityID, At: ev.At, By: ev.ActorID, Event: ev.ID}
+		if prev := r.erased[ref]; prev != nil {
+			e.Events = prev.Events
+		}
+		r.erased[ref] = e
+		r.erasures = append(r.erasures, e)
+		delete(byID, ev.EntityID)
+		return nil
+	}
+	if ev.Erased {
+		// Sealed under the destroyed key: counted, not replayed. The erase
+		// event comes after all of them.
+		e := r.erased[ref]
+		if e == nil {
+			e = &Erasure{EntityType: ev.EntityType, EntityID: ev.EntityID}
+			r.erased[ref] = e
+		}
+		e.Events++
 		return nil
 	}
 	bad := func(err error) error {
@@ -310,10 +382,10 @@ func (r *replay) apply(ev *homeward.Event) error {
 
 // checkRecords compares every case and located record row with its
 // replayed state and reports the first field that differs.
-func checkRecords(ctx context.Context, q rowsQueryer, r *replay, rep *AuditReport) error {
+func (db *DB) checkRecords(ctx context.Context, q rowsQueryer, r *replay, rep *AuditReport) error {
 	if err := checkTable(ctx, q, r, rep, homeward.EntityCase, `SELECT `+caseColumns+` FROM cases c ORDER BY c.id`,
 		func(rs rowScanner) (int64, any, error) {
-			c, err := scanCase(rs)
+			c, err := db.scanCase(ctx, rs)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -323,7 +395,7 @@ func checkRecords(ctx context.Context, q rowsQueryer, r *replay, rep *AuditRepor
 	}
 	return checkTable(ctx, q, r, rep, homeward.EntityLocated, `SELECT `+locatedColumns+` FROM located l ORDER BY l.id`,
 		func(rs rowScanner) (int64, any, error) {
-			l, err := scanLocated(rs)
+			l, err := db.scanLocated(ctx, rs)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -341,11 +413,18 @@ func checkTable(ctx context.Context, db rowsQueryer, r *replay, rep *AuditReport
 	seen := map[int64]bool{}
 	for rows.Next() {
 		id, rec, err := scan(rows)
+		var ue *unsealError
+		if errors.As(err, &ue) {
+			return &homeward.RecordError{EntityType: entity, EntityID: ue.id, Reason: "its sealed fields do not open: they were altered, or copied from another record"}
+		}
 		if err != nil {
 			return fmt.Errorf("read %s record: %w", entity, err)
 		}
 		seen[id] = true
 		st, ok := want[id]
+		if e := r.erased[recordRef(entity, id)]; !ok && e != nil && e.Event != 0 {
+			continue
+		}
 		if !ok {
 			return &homeward.RecordError{EntityType: entity, EntityID: id, Reason: "the row has no create event: it was written behind the log's back"}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -85,16 +86,33 @@ func TestAuditFindsTamperingTheChainAloneMisses(t *testing.T) {
 			exec(t, db, `DELETE FROM events`)
 			exec(t, db, `UPDATE event_head SET last_id = 0, last_hash = '', mac = ''`)
 		}, func(err error, _, _ int64) bool { return isHeadError(err, "no events") }, "a head error saying the log holds no events"},
+		// Whoever edits a sealed row needs the data key; one who has it (an
+		// insider with the key file) is still caught by the events.
 		{"a case's name edited in its row", func(t *testing.T, db *DB, caseID, _ int64) {
-			exec(t, db, `UPDATE cases SET given_name = 'Підмінене' WHERE id = $1`, caseID)
+			c, err := db.scanCase(context.Background(), db.db.QueryRow(`SELECT `+caseColumns+` FROM cases WHERE id = $1`, caseID))
+			mustNil(t, err)
+			c.GivenName = "Підмінене"
+			sealed, err := sealCase(db.keys.active, c)
+			mustNil(t, err)
+			exec(t, db, `UPDATE cases SET sealed = $1 WHERE id = $2`, sealed, caseID)
 		}, func(err error, caseID, _ int64) bool {
 			return isRecordError(err, homeward.EntityCase, caseID, "given_name")
 		}, "a record error naming the case and given_name"},
 		{"a located record's institution edited", func(t *testing.T, db *DB, _, locID int64) {
-			exec(t, db, `UPDATE located SET institution = 'Elsewhere' WHERE id = $1`, locID)
+			l, err := db.scanLocated(context.Background(), db.db.QueryRow(`SELECT `+locatedColumns+` FROM located WHERE id = $1`, locID))
+			mustNil(t, err)
+			l.Institution = "Elsewhere"
+			sealed, err := sealLocated(db.keys.active, l)
+			mustNil(t, err)
+			exec(t, db, `UPDATE located SET sealed = $1 WHERE id = $2`, sealed, locID)
 		}, func(err error, _, locID int64) bool {
 			return isRecordError(err, homeward.EntityLocated, locID, "institution")
 		}, "a record error naming the located record and institution"},
+		{"a case's sealed fields copied from another record", func(t *testing.T, db *DB, caseID, _ int64) {
+			exec(t, db, `UPDATE cases SET sealed = (SELECT sealed FROM located ORDER BY id LIMIT 1) WHERE id = $1`, caseID)
+		}, func(err error, caseID, _ int64) bool {
+			return isRecordError(err, homeward.EntityCase, caseID, "")
+		}, "a record error naming the case"},
 		{"a case moved without an event", func(t *testing.T, db *DB, caseID, _ int64) {
 			exec(t, db, `UPDATE cases SET stage = 'reunified' WHERE id = $1`, caseID)
 		}, func(err error, caseID, _ int64) bool {
@@ -179,8 +197,9 @@ func TestAnUnsignedHeadIsSignedAfreshOnlyOnce(t *testing.T) {
 		db.SetHeadKey([]byte("test head key, not from a key file"))
 		mustNil(t, cases.CreateCase(ctx, &homeward.Case{GivenName: "Олена"}))
 		rep, err := events.Audit(w.sys, AuditOptions{})
-		if err != nil || !rep.HeadSigned || rep.SignedFrom != 3 {
-			t.Fatalf("audit after signing began: %+v, %v; want signed from event 3", rep, err)
+		// Events 1 to 3 (the keys, two organisations) were written unsigned.
+		if err != nil || !rep.HeadSigned || rep.SignedFrom != 4 {
+			t.Fatalf("audit after signing began: %+v, %v; want signed from event 4", rep, err)
 		}
 		// Removing the signature to have the next write sign a cut log
 		// afresh shows as a second start of signing.

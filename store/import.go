@@ -3,11 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"slices"
 	"strings"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/seal"
 )
 
 // Bulk import writes many rows per statement. One statement per row costs a
@@ -243,7 +247,12 @@ type importKind[T any] struct {
 	prepare  func(homeward.Actor, *tx, *T) error
 	key      func(*T) (org int64, importKey string)
 	assign   func(ctx context.Context, t *tx, fresh []*T, ids []int64) error
-	args     func(args []any, r *T) []any
+	// seal seals a record's personal fields for its row under the data key;
+	// names are what the blind index holds for it; args appends the row's
+	// values with its sealed fields.
+	seal  func(seal.Key, *T) ([]byte, error)
+	names func(*T) []string
+	args  func(args []any, r *T, sealed []byte) []any
 	// created returns the ID, organisation and data of a record's create event.
 	created func(*T) (id, org int64, data any)
 }
@@ -264,6 +273,9 @@ func importRecords[T any](ctx context.Context, db *DB, k importKind[T], rs []*T,
 		if err := checkText(r); err != nil {
 			return 0, 0, fmt.Errorf("row %d: %w", i+1, err)
 		}
+	}
+	if db.keys == nil {
+		return 0, 0, errLocked
 	}
 	out := make([]T, len(rs))
 	var isNew []bool
@@ -293,15 +305,23 @@ func importRecords[T any](ctx context.Context, db *DB, k importKind[T], rs []*T,
 		if err := k.assign(ctx, t, fresh, ids); err != nil {
 			return err
 		}
-		err = t.insertNew(ctx, k.head, k.cols, isNew, func(args []any, i int) []any { return k.args(args, &out[i]) }, progress)
+		sealed, toks, err := sealAll(ctx, t, k, out, isNew)
+		if err != nil {
+			return err
+		}
+		err = t.insertNew(ctx, k.head, k.cols, isNew, func(args []any, i int) []any { return k.args(args, &out[i], sealed[i]) }, progress)
 		if err != nil {
 			return fmt.Errorf("insert %s: %w", k.what, err)
 		}
 		if err := t.analyze(ctx, k.table, created); err != nil {
 			return err
 		}
-		for _, r := range fresh {
-			id, org, data := k.created(r)
+		for i := range out {
+			if !isNew[i] {
+				continue
+			}
+			id, org, data := k.created(&out[i])
+			t.addTokens(k.entity, id, toks[i])
 			if err := t.appendEvent(ctx, k.entity, id, homeward.ActionCreate, org, data); err != nil {
 				return err
 			}
@@ -321,4 +341,45 @@ func importRecords[T any](ctx context.Context, db *DB, k importKind[T], rs []*T,
 		progress(len(rs))
 	}
 	return created, skipped, nil
+}
+
+// sealAll seals the personal fields and computes the index tokens of the
+// new records, on every core: at a hundred thousand rows, sealing and
+// hashing names would otherwise add seconds to an import that holds the
+// write lock.
+func sealAll[T any](ctx context.Context, t *tx, k importKind[T], out []T, isNew []bool) ([][]byte, [][]int64, error) {
+	key, err := t.db.keys.activeKey(ctx, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealed := make([][]byte, len(out))
+	toks := make([][]int64, len(out))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(out)/256))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(out); i += workers {
+				if !isNew[i] {
+					continue
+				}
+				var e error
+				if sealed[i], e = k.seal(key, &out[i]); e != nil {
+					errs[w] = e
+					return
+				}
+				if toks[i], e = t.db.recordTokens(k.names(&out[i])...); e != nil {
+					errs[w] = e
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	return sealed, toks, nil
 }

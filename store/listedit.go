@@ -429,7 +429,7 @@ func (t *tx) composeRevision(ctx context.Context, a homeward.Actor, l *homeward.
 			ids = append(ids, e.CaseID)
 		}
 	}
-	byID, err := visibleCases(ctx, t, a, ids)
+	byID, err := t.db.visibleCases(ctx, t, a, ids)
 	if err != nil {
 		return nil, nil, err
 	}

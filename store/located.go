@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/seal"
 )
 
 // LocatedService keeps records of located children; it implements
@@ -19,46 +21,100 @@ var _ homeward.LocatedService = (*LocatedService)(nil)
 // NewLocatedService returns the located-record service of db.
 func NewLocatedService(db *DB) *LocatedService { return &LocatedService{db: db} }
 
-const locatedColumns = `id, org_id, given_name, family_name, patronymic, sex,
-	birth_year, birth_month, birth_day, birth_precision, birth_estimated_age, birth_age_as_of, birth_place,
-	location_kind, institution, region, observed_at, source, source_ref, reliability, notes,
-	import_key, version, created_by, created_at, updated_at`
+const locatedColumns = `id, org_id, sex, location_kind, observed_at, source, reliability,
+	import_key, version, created_by, created_at, updated_at, sealed`
 
-func scanLocated(r rowScanner) (*homeward.LocatedRecord, error) {
+// locatedPersonal are the fields of a located record sealed at rest (see
+// casePersonal): the region and institution too, as they place a child.
+type locatedPersonal struct {
+	GivenName   string             `json:"given_name,omitempty"`
+	FamilyName  string             `json:"family_name,omitempty"`
+	Patronymic  string             `json:"patronymic,omitempty"`
+	BirthDate   homeward.BirthDate `json:"birth_date"`
+	BirthPlace  string             `json:"birth_place,omitempty"`
+	Institution string             `json:"institution,omitempty"`
+	Region      string             `json:"region,omitempty"`
+	SourceRef   string             `json:"source_ref,omitempty"`
+	Notes       string             `json:"notes,omitempty"`
+}
+
+func personalOfLocated(l *homeward.LocatedRecord) locatedPersonal {
+	return locatedPersonal{l.GivenName, l.FamilyName, l.Patronymic, l.BirthDate, l.BirthPlace, l.Institution, l.Region, l.SourceRef, l.Notes}
+}
+
+func (p locatedPersonal) into(l *homeward.LocatedRecord) {
+	l.GivenName, l.FamilyName, l.Patronymic, l.BirthDate, l.BirthPlace = p.GivenName, p.FamilyName, p.Patronymic, p.BirthDate, p.BirthPlace
+	l.Institution, l.Region, l.SourceRef, l.Notes = p.Institution, p.Region, p.SourceRef, p.Notes
+}
+
+func (db *DB) scanLocated(ctx context.Context, r rowScanner) (*homeward.LocatedRecord, error) {
 	var l homeward.LocatedRecord
-	err := r.Scan(&l.ID, &l.OrgID, &l.GivenName, &l.FamilyName, &l.Patronymic, &l.Sex,
-		&l.BirthDate.Year, &l.BirthDate.Month, &l.BirthDate.Day, &l.BirthDate.Precision, &l.BirthDate.EstimatedAge,
-		timePtrScan{&l.BirthDate.AgeAsOf}, &l.BirthPlace,
-		&l.LocationKind, &l.Institution, &l.Region, dateScan{&l.ObservedAt}, &l.Source, &l.SourceRef, &l.Reliability, &l.Notes,
-		&l.ImportKey, &l.Version, &l.CreatedBy, timeScan{&l.CreatedAt}, timeScan{&l.UpdatedAt})
+	var sealed []byte
+	err := r.Scan(&l.ID, &l.OrgID, &l.Sex, &l.LocationKind, dateScan{&l.ObservedAt}, &l.Source, &l.Reliability,
+		&l.ImportKey, &l.Version, &l.CreatedBy, timeScan{&l.CreatedAt}, timeScan{&l.UpdatedAt}, &sealed)
 	if err != nil {
 		return nil, err
 	}
+	b, err := db.openRow(ctx, "located", l.ID, sealed)
+	if err != nil {
+		return nil, err
+	}
+	var p locatedPersonal
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("located record %d: damaged personal data: %w", l.ID, err)
+	}
+	p.into(&l)
 	return &l, nil
 }
 
-// locatedFields are the columns a user edits, in the order of locatedValues.
-const locatedFields = `given_name, family_name, patronymic, sex,
-	birth_year, birth_month, birth_day, birth_precision, birth_estimated_age, birth_age_as_of, birth_place,
-	location_kind, institution, region, observed_at, source, source_ref, reliability, notes, search_text`
+// locatedNames are the names the blind index holds for a located record.
+func locatedNames(l *homeward.LocatedRecord) []string {
+	return []string{l.FamilyName, l.GivenName, l.Patronymic}
+}
 
-func (db *DB) locatedValues(l *homeward.LocatedRecord) []any {
-	return []any{l.GivenName, l.FamilyName, l.Patronymic, string(l.Sex),
-		l.BirthDate.Year, l.BirthDate.Month, l.BirthDate.Day, string(l.BirthDate.Precision), l.BirthDate.EstimatedAge,
-		db.tvp(l.BirthDate.AgeAsOf), l.BirthPlace,
-		string(l.LocationKind), l.Institution, l.Region, l.ObservedAt.String(), string(l.Source), l.SourceRef,
-		string(l.Reliability), l.Notes, searchText(l.FamilyName, l.GivenName, l.Patronymic)}
+// locatedFields are the columns an edit writes, in the order of
+// locatedValues.
+const locatedFields = `sex, location_kind, observed_at, source, reliability, sealed`
+
+func sealLocated(k seal.Key, l *homeward.LocatedRecord) ([]byte, error) {
+	b, err := json.Marshal(personalOfLocated(l))
+	if err != nil {
+		return nil, err
+	}
+	return seal.Seal(k, b, rowAD("located", l.ID))
+}
+
+func (db *DB) locatedRowValues(l *homeward.LocatedRecord, sealed []byte) []any {
+	return []any{string(l.Sex), string(l.LocationKind), l.ObservedAt.String(), string(l.Source), string(l.Reliability), sealed}
+}
+
+func (db *DB) locatedValues(ctx context.Context, q rowsQueryer, l *homeward.LocatedRecord) ([]any, error) {
+	if db.keys == nil {
+		return nil, errLocked
+	}
+	k, err := db.keys.activeKey(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := sealLocated(k, l)
+	if err != nil {
+		return nil, err
+	}
+	return db.locatedRowValues(l, sealed), nil
 }
 
 var locatedFieldCount = len(strings.Split(locatedFields, ","))
 
 func (db *DB) locatedInsert() string {
-	return `INSERT INTO located (` + locatedFields + `, org_id, import_key, version, created_by, created_at, updated_at)
-	VALUES (` + db.seqPlaceholders(locatedFieldCount+6) + `)`
+	return `INSERT INTO located (id, ` + locatedFields + `, org_id, import_key, version, created_by, created_at, updated_at)
+	VALUES (` + db.seqPlaceholders(locatedFieldCount+7) + `)`
 }
 
-func (db *DB) locatedInsertArgs(l *homeward.LocatedRecord) []any {
-	return append(db.locatedValues(l), l.OrgID, l.ImportKey, l.Version, l.CreatedBy, db.tv(l.CreatedAt), db.tv(l.UpdatedAt))
+// locatedInsertArgs appends the values of locatedInsert, l's ID first.
+func (db *DB) locatedInsertArgs(args []any, l *homeward.LocatedRecord, sealed []byte) []any {
+	args = append(args, l.ID)
+	args = append(args, db.locatedRowValues(l, sealed)...)
+	return append(args, l.OrgID, l.ImportKey, l.Version, l.CreatedBy, db.tv(l.CreatedAt), db.tv(l.UpdatedAt))
 }
 
 func normaliseLocated(l *homeward.LocatedRecord) {
@@ -92,7 +148,7 @@ func (s *LocatedService) FindLocatedByID(ctx context.Context, id int64) (*homewa
 		arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 		q := `SELECT ` + locatedColumns + ` FROM located l WHERE l.id = ` + arg(id) + ` AND ` + visibleClause(a, "l", homeward.EntityLocated, arg)
 		var err error
-		l, err = scanLocated(t.QueryRowContext(ctx, q, args...))
+		l, err = s.db.scanLocated(ctx, t.QueryRowContext(ctx, q, args...))
 		if err != nil {
 			return scanErr(err, "located record", id)
 		}
@@ -130,14 +186,16 @@ func (s *LocatedService) FindLocated(ctx context.Context, f homeward.LocatedFilt
 	if !f.To.IsZero() {
 		where = append(where, "r.created_at < "+arg(s.db.tv(f.To)))
 	}
-	if fold(f.Query) != "" {
-		where = append(where, `r.search_text LIKE `+arg(likePattern(f.Query))+` ESCAPE '\'`)
+	search, err := s.db.searchFilter(homeward.EntityLocated, f.Query, arg)
+	if err != nil {
+		return nil, 0, err
 	}
+	where = append(where, search...)
 	l := list{table: "located", entityType: homeward.EntityLocated, columns: locatedColumns,
-		filters: where, args: args, search: fold(f.Query) != "", offset: max(f.Offset, 0), limit: limit}
+		filters: where, args: args, search: len(search) > 0, offset: max(f.Offset, 0), limit: limit}
 	var ls []*homeward.LocatedRecord
 	total, err := l.run(ctx, s.db, a, func(rows *sql.Rows) error {
-		r, err := scanLocated(rows)
+		r, err := s.db.scanLocated(ctx, rows)
 		if err == nil {
 			ls = append(ls, r)
 		}
@@ -176,7 +234,28 @@ func (t *tx) insertLocated(ctx context.Context, a homeward.Actor, nl *homeward.L
 	if err := prepareNewLocated(a, t, nl); err != nil {
 		return err
 	}
-	if err := t.QueryRowContext(ctx, t.db.locatedInsert()+` RETURNING id`, t.db.locatedInsertArgs(nl)...).Scan(&nl.ID); err != nil {
+	if t.db.keys == nil {
+		return errLocked
+	}
+	ids, err := t.reserveIDs(ctx, "located", 1)
+	if err != nil {
+		return err
+	}
+	nl.ID = ids[0]
+	k, err := t.db.keys.activeKey(ctx, t)
+	if err != nil {
+		return err
+	}
+	sealed, err := sealLocated(k, nl)
+	if err != nil {
+		return err
+	}
+	toks, err := t.db.recordTokens(locatedNames(nl)...)
+	if err != nil {
+		return err
+	}
+	t.addTokens(homeward.EntityLocated, nl.ID, toks)
+	if _, err := t.ExecContext(ctx, t.db.locatedInsert(), t.db.locatedInsertArgs(nil, nl, sealed)...); err != nil {
 		if isUniqueViolation(err) {
 			return homeward.FieldErrorf(homeward.ECONFLICT, "import_key", "A located record with this import key already exists.")
 		}
@@ -212,8 +291,9 @@ var locatedEdit = editKind[homeward.LocatedRecord]{
 	table: "located", alias: "l", columns: locatedColumns, fields: locatedFields,
 	entity: homeward.EntityLocated, what: "located record",
 	forbidden: "Only the organisation that holds a record may change it.",
-	scan:      scanLocated,
+	scan:      (*DB).scanLocated,
 	values:    (*DB).locatedValues,
+	names:     locatedNames,
 	org:       func(l *homeward.LocatedRecord) int64 { return l.OrgID },
 	version:   func(l *homeward.LocatedRecord) int { return l.Version },
 	keep: func(nl, old *homeward.LocatedRecord, at time.Time) {
@@ -238,9 +318,9 @@ func (s *LocatedService) ImportLocated(ctx context.Context, rs []*homeward.Locat
 			}
 			return nil
 		},
-		args: func(args []any, r *homeward.LocatedRecord) []any {
-			return append(append(args, r.ID), s.db.locatedInsertArgs(r)...)
-		},
+		args:  s.db.locatedInsertArgs,
+		seal:  sealLocated,
+		names: locatedNames,
 		created: func(r *homeward.LocatedRecord) (int64, int64, any) { return r.ID, r.OrgID, locatedCreateLog(r) },
 	}, rs, progress)
 }

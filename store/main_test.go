@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/homeward-project/homeward"
+	"github.com/homeward-project/homeward/seal"
 )
 
 // backends are the databases every store test runs on.
@@ -31,6 +32,17 @@ func eachDB(t *testing.T, fn func(t *testing.T, db *DB)) {
 // HOMEWARD_TEST_DATABASE_URL, dropped when the test ends. Without that
 // variable PostgreSQL tests skip, unless CI=true, where they fail.
 func openTestDB(t testing.TB, backend string) *DB {
+	t.Helper()
+	db := openLockedTestDB(t, backend)
+	if _, err := db.Unlock(context.Background(), testMasterKey(t)); err != nil {
+		t.Fatalf("unlock %s: %v", backend, err)
+	}
+	return db
+}
+
+// openLockedTestDB is openTestDB without the key: a database a restore
+// writes to, or one opened by a process without the key.
+func openLockedTestDB(t testing.TB, backend string) *DB {
 	t.Helper()
 	ctx := context.Background()
 	var dsn string
@@ -80,6 +92,31 @@ func openTestDB(t testing.TB, backend string) *DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// reopen opens db's database a second time, unlocked with its key: a
+// restart, or another process.
+func reopen(t testing.TB, db *DB) *DB {
+	t.Helper()
+	again, err := Open(context.Background(), db.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Unlock(context.Background(), db.keys.master); err != nil {
+		again.Close()
+		t.Fatal(err)
+	}
+	return again
+}
+
+// testMasterKey returns a fresh master key for a test's database.
+func testMasterKey(t testing.TB) MasterKey {
+	t.Helper()
+	k, err := seal.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return MasterKey{Key: k}
 }
 
 // testClock is a settable clock, so that expiry is tested without sleeping.

@@ -139,8 +139,7 @@ func TestRejectedCandidateStaysRejectedUntilACompareFieldChanges(t *testing.T) {
 
 		// A restart: the matcher rebuilds its index from a fresh connection
 		// and saves the same pair again, rescored but with the same fields.
-		again, err := Open(context.Background(), db.dsn)
-		mustNil(t, err)
+		again := reopen(t, db)
 		defer again.Close()
 		ms := NewMatchService(again)
 		created, updated, err := ms.SaveCandidates(p.sys, []homeward.Match{candidate(p.caseID, p.locID, 0.97, "c1", "l1")})

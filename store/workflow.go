@@ -25,7 +25,7 @@ func NewWorkflowService(db *DB) *WorkflowService { return &WorkflowService{db: d
 func (t *tx) ownedCase(ctx context.Context, a homeward.Actor, id int64) (*homeward.Case, error) {
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	c, err := scanCase(t.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = `+arg(id)+` AND `+visibleClause(a, "c", homeward.EntityCase, arg), args...))
+	c, err := t.db.scanCase(ctx, t.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = `+arg(id)+` AND `+visibleClause(a, "c", homeward.EntityCase, arg), args...))
 	if err != nil {
 		return nil, scanErr(err, "case", id)
 	}
@@ -91,7 +91,7 @@ func (s *WorkflowService) Facts(ctx context.Context, caseID int64) (homeward.Tra
 	}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	c, err := scanCase(s.db.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = `+arg(caseID)+` AND `+visibleClause(a, "c", homeward.EntityCase, arg), args...))
+	c, err := s.db.scanCase(ctx, s.db.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = `+arg(caseID)+` AND `+visibleClause(a, "c", homeward.EntityCase, arg), args...))
 	if err != nil {
 		return homeward.TransitionFacts{}, scanErr(err, "case", caseID)
 	}

@@ -40,7 +40,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *expect != "" && !headHash.MatchString(*expect) {
 		return usageError{"--expect-head must be a hash as audit verify prints it: 64 hexadecimal digits"}
 	}
-	db, err := openDB(ctx, *dsn, &keys)
+	db, err := openDB(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, &keys)
+	db, err := openDB(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			created = true
 		}
 	}
-	db, err := openDB(ctx, *dsn, &keys)
+	db, err := openDB(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}

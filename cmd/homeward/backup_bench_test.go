@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -67,7 +68,7 @@ func (f *backupFixture) runB(args ...string) (int, string, string) {
 func seedLarge(b *testing.B, dsn, key string, cases, located int) {
 	b.Helper()
 	ctx := context.Background()
-	db, err := openDB(ctx, dsn, &keyFlags{file: &key, passEnv: new(string)})
+	db, err := openDB(ctx, dsn, &keyFlags{file: &key, passEnv: new(string)}, io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

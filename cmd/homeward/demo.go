@@ -48,7 +48,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer os.RemoveAll(dir)
 	}
 	path := filepath.Join(dir, "homeward.db")
-	db, err := openDB(ctx, path, nil)
+	// The demo's key lives beside its database, in the temporary directory:
+	// it protects synthetic people only, and goes with them.
+	db, err := openDB(ctx, path, &keyFlags{file: ptr(filepath.Join(dir, "homeward.key")), passEnv: ptr("")}, io.Discard)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"time"
@@ -25,7 +26,8 @@ type demoPeer struct {
 }
 
 func newDemoPeer(ctx context.Context, path, name string, orgKind homeward.OrgKind, kind homeward.PartyKind, password string) (*demoPeer, error) {
-	db, err := store.Open(ctx, path)
+	keys := keyFlags{file: ptr(strings.TrimSuffix(path, ".db") + ".key"), passEnv: ptr("")}
+	db, err := openDB(ctx, path, &keys, io.Discard)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +51,6 @@ func newDemoPeer(ctx context.Context, path, name string, orgKind homeward.OrgKin
 		return nil, err
 	}
 	p.self = exchange.PartyOf(exchange.Card{Name: name, Kind: string(kind), Keys: p.id.Public()})
-	keys := keyFlags{file: ptr(strings.TrimSuffix(path, ".db") + ".key"), passEnv: ptr("")}
 	sealed, err := keys.sealIdentity(p.id, discard{})
 	if err != nil {
 		return nil, err

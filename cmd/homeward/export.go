@@ -64,7 +64,7 @@ Options:`)
 		return usageError{fmt.Sprintf("--stage %q is not a stage", *stage)}
 	}
 
-	db, err := openDB(ctx, *dsn, &keys)
+	db, err := openDB(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ Options:`)
 		return nil
 	}
 
-	db, err := openDB(ctx, *dsn, &keys)
+	db, err := openDB(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}

@@ -29,9 +29,14 @@ type keyFlags struct {
 
 func addKeyFlags(fs *flag.FlagSet) keyFlags {
 	return keyFlags{
-		file:    fs.String("key-file", envOr("HOMEWARD_KEY_FILE", defaultKeyFile()), "key file that unlocks the installation's party keys (env HOMEWARD_KEY_FILE)"),
+		file:    fs.String("key-file", envOr("HOMEWARD_KEY_FILE", defaultKeyFile()), "key file that unlocks the installation's records and party keys (env HOMEWARD_KEY_FILE; HOMEWARD_KEY may hold the key itself)"),
 		passEnv: fs.String("passphrase-env", "", "name of an environment variable holding a passphrase to use instead of the key file"),
 	}
+}
+
+// defaultKeyFlags are the key flags of a command that has none.
+func defaultKeyFlags() *keyFlags {
+	return &keyFlags{file: ptr(envOr("HOMEWARD_KEY_FILE", defaultKeyFile())), passEnv: ptr("")}
 }
 
 // defaultKeyFile is in the user's configuration directory, not beside the
@@ -66,7 +71,7 @@ func (k keyFlags) sealIdentity(id *exchange.Identity, out io.Writer) ([]byte, er
 	if pass != "" {
 		return seal.SealWithPassphrase(pass, secret, identityAD)
 	}
-	key, err := seal.LoadKeyFile(*k.file)
+	key, err := k.loadKey()
 	if errors.Is(err, fs.ErrNotExist) {
 		if key, err = seal.CreateKeyFile(*k.file); err != nil {
 			return nil, err
@@ -101,7 +106,7 @@ func (k keyFlags) unlockIdentity(ctx context.Context, db *store.DB) (*exchange.I
 			return nil, homeward.Errorf(homeward.EINVALID, "The passphrase does not unlock the party keys.")
 		}
 	} else {
-		key, err := seal.LoadKeyFile(*k.file)
+		key, err := k.loadKey()
 		if err != nil {
 			return nil, homeward.Errorf(homeward.EINVALID, "The party keys cannot be unlocked: %v. Give the key file made by “homeward party init” with --key-file or HOMEWARD_KEY_FILE.", err)
 		}
@@ -132,11 +137,20 @@ func (k keyFlags) unlockIdentity(ctx context.Context, db *store.DB) (*exchange.I
 // exists but cannot be used is an error, so that a wrong path or mode is
 // not mistaken for an installation without a key.
 func (k keyFlags) headKey() ([]byte, error) {
-	key, err := seal.LoadKeyFile(*k.file)
+	key, err := k.loadKey()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
 	return key.Derive(store.HeadKeyPurpose), nil
+}
+
+// loadKey returns the installation's key: from HOMEWARD_KEY when set, else
+// from the key file.
+func (k keyFlags) loadKey() (seal.Key, error) {
+	if v := os.Getenv("HOMEWARD_KEY"); v != "" {
+		return seal.ParseKey(v)
+	}
+	return seal.LoadKeyFile(*k.file)
 }

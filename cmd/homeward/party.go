@@ -57,7 +57,7 @@ func runParty(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, &keys)
+	db, err := openDB(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}

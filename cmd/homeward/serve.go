@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := opts.parse(); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, &keys)
+	db, err := openDB(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if sub == "add" && (*org == 0 || *role == "") {
 		return usageError{"--org and --role are required"}
 	}
-	db, err := openDB(ctx, *dsn, &keys)
+	db, err := openDB(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/homeward-project/homeward/seal"
 	"github.com/homeward-project/homeward/store"
 )
 
@@ -61,15 +62,38 @@ func DSN(t testing.TB, backend string) string {
 	return base + sep + "search_path=" + schema
 }
 
-// Open opens a fresh database of the backend, closed when the test ends.
+// Open opens a fresh database of the backend, unlocked with a fresh key,
+// closed when the test ends.
 func Open(t testing.TB, backend string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), DSN(t, backend))
+	db, _ := OpenDSN(t, DSN(t, backend), Key(t))
+	return db
+}
+
+// Key returns a fresh master key.
+func Key(t testing.TB) store.MasterKey {
+	t.Helper()
+	k, err := seal.GenerateKey()
 	if err != nil {
-		t.Fatalf("open %s: %v", backend, err)
+		t.Fatal(err)
+	}
+	return store.MasterKey{Key: k}
+}
+
+// OpenDSN opens the database at dsn and unlocks it with mk, closed when
+// the test ends.
+func OpenDSN(t testing.TB, dsn string, mk store.MasterKey) (*store.DB, store.UnlockResult) {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	res, err := db.Unlock(context.Background(), mk)
+	if err != nil {
+		t.Fatalf("unlock %s: %v", dsn, err)
+	}
+	return db, res
 }
 
 // Each runs fn as one subtest per backend.
