@@ -158,7 +158,6 @@ func (t *tx) flushTokens(ctx context.Context) error {
 	return nil
 }
 
-
 // retoken replaces a record's tokens of its old names by those of its new
 // ones, touching only what changed.
 func (t *tx) retoken(ctx context.Context, entity string, id int64, oldNames, newNames []string) error {

@@ -163,7 +163,7 @@ type editKind[T any] struct {
 	forbidden                     string // the message for another organisation's edit
 	scan                          func(*DB, context.Context, rowScanner) (*T, error)
 	values                        func(*DB, context.Context, rowsQueryer, *T) ([]any, error) // in the order of fields
-	names                         func(*T) []string                                         // for the blind index
+	names                         func(*T) []string                                          // for the blind index
 	org                           func(*T) int64
 	version                       func(*T) int
 	// keep copies into nw what the store owns from old and what an edit

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/homeward-project/homeward"
 	"github.com/homeward-project/homeward/seal"

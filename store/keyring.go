@@ -117,16 +117,24 @@ func (db *DB) Unlock(ctx context.Context, mk MasterKey) (UnlockResult, error) {
 	}
 	kr := &keyring{master: mk, data: map[string]seal.Key{}, records: map[string]seal.Key{}}
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor())
-	err := db.write(sys, func(t *tx) error {
-		n, err := kr.load(ctx, t)
-		if err != nil || n > 0 {
-			return err
-		}
-		res.Created = true
-		return kr.create(ctx, t)
-	})
+	// Read first, without the write lock: every command unlocks, and most
+	// find the keys there.
+	n, err := kr.load(ctx, db.db)
 	if err != nil {
 		return res, err
+	}
+	if n == 0 {
+		err = db.write(sys, func(t *tx) error {
+			n, err := kr.load(ctx, t)
+			if err != nil || n > 0 {
+				return err
+			}
+			res.Created = true
+			return kr.create(ctx, t)
+		})
+		if err != nil {
+			return res, err
+		}
 	}
 	db.keys = kr
 	if res.Migrated, err = db.sealClear(sys); err != nil {

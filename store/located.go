@@ -318,9 +318,9 @@ func (s *LocatedService) ImportLocated(ctx context.Context, rs []*homeward.Locat
 			}
 			return nil
 		},
-		args:  s.db.locatedInsertArgs,
-		seal:  sealLocated,
-		names: locatedNames,
+		args:    s.db.locatedInsertArgs,
+		seal:    sealLocated,
+		names:   locatedNames,
 		created: func(r *homeward.LocatedRecord) (int64, int64, any) { return r.ID, r.OrgID, locatedCreateLog(r) },
 	}, rs, progress)
 }

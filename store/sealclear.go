@@ -41,9 +41,23 @@ const ActionSealed = "sealed_in_place"
 
 const sealClearBatch = 1000
 
+// clearEventCondition selects the events whose data an older version left
+// in clear.
+const clearEventCondition = `entity_type IN ('` + homeward.EntityCase + `', '` + homeward.EntityLocated + `') AND entity_id <> 0 AND data <> '' AND data NOT LIKE '` + sealedPrefix + `%'`
+
 // sealClear seals what an older version left in clear and returns how many
 // rows and events it sealed.
 func (db *DB) sealClear(ctx context.Context) (int, error) {
+	// Looked for without the write lock: every command unlocks, some while
+	// a server writes, and only a database of an older version has any.
+	var clear bool
+	if err := db.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE sealed IS NULL) OR EXISTS (SELECT 1 FROM located WHERE sealed IS NULL)
+		OR EXISTS (SELECT 1 FROM events WHERE `+clearEventCondition+`)`).Scan(&clear); err != nil {
+		return 0, fmt.Errorf("look for clear records: %w", err)
+	}
+	if !clear {
+		return 0, nil
+	}
 	total := 0
 	for _, entity := range []string{homeward.EntityCase, homeward.EntityLocated} {
 		for {
@@ -176,7 +190,7 @@ func scanLegacyLocated(r rowScanner) (*homeward.LocatedRecord, error) {
 // sealClearEvents seals the clear data of case and located events and
 // rewrites the chain from the first of them, in one transaction.
 func (db *DB) sealClearEvents(ctx context.Context) (int, error) {
-	clearEvent := `entity_type IN ('` + homeward.EntityCase + `', '` + homeward.EntityLocated + `') AND entity_id <> 0 AND data <> '' AND data NOT LIKE '` + sealedPrefix + `%'`
+	clearEvent := clearEventCondition
 	var first sql.NullInt64
 	if err := db.db.QueryRowContext(ctx, `SELECT min(id) FROM events WHERE `+clearEvent).Scan(&first); err != nil {
 		return 0, fmt.Errorf("look for clear events: %w", err)

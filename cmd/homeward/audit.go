@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"time"
 
 	"github.com/homeward-project/homeward"
 	"github.com/homeward-project/homeward/store"
@@ -40,7 +41,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *expect != "" && !headHash.MatchString(*expect) {
 		return usageError{"--expect-head must be a hash as audit verify prints it: 64 hexadecimal digits"}
 	}
-	db, err := openDB(ctx, *dsn, &keys, stderr)
+	db, err := openDBToVerify(ctx, *dsn, &keys, stderr)
 	if err != nil {
 		return err
 	}
@@ -56,8 +57,16 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "ok: %d events verified\n", rep.Events)
-	fmt.Fprintf(stdout, "records: %d cases and %d located records agree with their events\n",
-		rep.Records[homeward.EntityCase], rep.Records[homeward.EntityLocated])
+	if rep.Locked != "" {
+		fmt.Fprintf(stdout, "warning: the records were not compared with their events: %s\n", rep.Locked)
+	} else {
+		fmt.Fprintf(stdout, "records: %d cases and %d located records agree with their events\n",
+			rep.Records[homeward.EntityCase], rep.Records[homeward.EntityLocated])
+	}
+	for _, e := range rep.Erasures {
+		fmt.Fprintf(stdout, "erased: %s %d at %s by user %d (event %d; %d events can no longer be read)\n",
+			e.EntityType, e.EntityID, e.At.UTC().Format(time.RFC3339), e.By, e.Event, e.Events)
+	}
 	if rep.HeadSigned {
 		fmt.Fprintln(stdout, "head: signed with the installation's key")
 		if rep.SignedFrom > 0 {

@@ -228,10 +228,19 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			created = true
 		}
 	}
-	db, err := openDB(ctx, *dsn, &keys, stderr)
+	// The target is opened without unlocking it: unlocking an empty
+	// database would give it keys of its own, and the backup brings the
+	// installation's (wrapped by its key, which must open them below).
+	db, err := store.Open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
+	headKey, err := keys.headKey()
+	if err != nil {
+		db.Close()
+		return err
+	}
+	db.SetHeadKey(headKey)
 	m, err := db.Restore(ctx, clear)
 	if err != nil {
 		db.Close()
@@ -244,6 +253,15 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer db.Close()
 	fmt.Fprintf(stdout, "restored: %d tables, %d rows, schema %d from a %s backup\n", len(m.Tables), m.Rows(), m.SchemaVersion, m.Dialect)
+	// Its records open only with the installation's key: without it the
+	// audit checks the chain and the head alone, and says so.
+	if mk, _, err := keys.masterKey(false); err == nil {
+		if _, err := db.Unlock(ctx, mk); err != nil {
+			return fmt.Errorf("the restored database does not open with the key given: %w", err)
+		}
+	} else {
+		fmt.Fprintf(stdout, "warning: %v\n", err)
+	}
 	rep, err := store.NewEventService(db).Audit(homeward.NewContextWithActor(ctx, homeward.SystemActor()), store.AuditOptions{})
 	if err != nil {
 		return fmt.Errorf("the restored database does not verify: %w", err)

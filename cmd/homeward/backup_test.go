@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,15 +57,10 @@ func (f *backupFixture) must(args ...string) string {
 // started with the key file does.
 func (f *backupFixture) open(dsn string) *store.DB {
 	f.t.Helper()
-	db, err := store.Open(context.Background(), dsn)
+	db, err := openDB(context.Background(), dsn, &keyFlags{file: &f.key, passEnv: new(string)}, io.Discard)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	k, err := seal.LoadKeyFile(f.key)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	db.SetHeadKey(k.Derive(store.HeadKeyPurpose))
 	f.t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -79,31 +74,28 @@ func (f *backupFixture) seed(dsn string) []string {
 	if _, _, err := loadDemo(ctx, db, synth.Config{Reports: 30, Located: 150, Seed: 7}); err != nil {
 		f.t.Fatal(err)
 	}
-	driver := "sqlite"
-	if strings.HasPrefix(dsn, "postgres") {
-		driver = "pgx"
-	}
-	raw, err := sql.Open(driver, dsn)
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor())
+	cs, _, err := store.NewCaseService(db).FindCases(sys, homeward.CaseFilter{Limit: 1000})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	defer raw.Close()
-	rows, err := raw.Query(`SELECT given_name, family_name, notes FROM cases UNION ALL SELECT given_name, family_name, notes FROM located`)
+	ls, _, err := store.NewLocatedService(db).FindLocated(sys, homeward.LocatedFilter{Limit: 1000})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	defer rows.Close()
 	var secrets []string
-	for rows.Next() {
-		var a, b, c string
-		if err := rows.Scan(&a, &b, &c); err != nil {
-			f.t.Fatal(err)
-		}
-		for _, s := range []string{a, b, c} {
+	add := func(ss ...string) {
+		for _, s := range ss {
 			if len(s) >= 6 {
 				secrets = append(secrets, s)
 			}
 		}
+	}
+	for _, c := range cs {
+		add(c.GivenName, c.FamilyName, c.Notes)
+	}
+	for _, l := range ls {
+		add(l.GivenName, l.FamilyName, l.Notes)
 	}
 	if len(secrets) < 10 {
 		f.t.Fatalf("the demo gave only %d names and notes to look for", len(secrets))

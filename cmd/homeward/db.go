@@ -46,6 +46,13 @@ func openDB(ctx context.Context, dsn string, keys *keyFlags, notice io.Writer) (
 		db.Close()
 		return nil, err
 	}
+	// The head key first: unlocking a new database writes its first event.
+	headKey, err := keys.headKey()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.SetHeadKey(headKey)
 	res, err := db.Unlock(ctx, mk)
 	if err != nil {
 		db.Close()
@@ -64,12 +71,6 @@ func openDB(ctx context.Context, dsn string, keys *keyFlags, notice io.Writer) (
 	if res.Migrated > 0 {
 		fmt.Fprintf(notice, "Encrypted %d records and events that an older version had stored in clear.\n", res.Migrated)
 	}
-	var key []byte
-	if key, err = keys.headKey(); err != nil {
-		db.Close()
-		return nil, err
-	}
-	db.SetHeadKey(key)
 	return db, nil
 }
 
@@ -119,4 +120,16 @@ func (k keyFlags) masterKey(create bool) (mk store.MasterKey, created bool, err 
 		return mk, false, homeward.Errorf(homeward.EINVALID, "The key file cannot be used: %v", err)
 	}
 	return store.MasterKey{Key: key}, false, nil
+}
+
+// openDBToVerify is openDB for audit verify, which checks the chain and
+// the head even without the installation's key: without it the database
+// opens locked, and the records are not compared with their events.
+func openDBToVerify(ctx context.Context, dsn string, keys *keyFlags, notice io.Writer) (*store.DB, error) {
+	if _, _, err := keys.masterKey(false); err != nil && *keys.passEnv == "" && os.Getenv("HOMEWARD_KEY") == "" {
+		if _, statErr := os.Stat(*keys.file); errors.Is(statErr, fs.ErrNotExist) {
+			return store.Open(ctx, dsn)
+		}
+	}
+	return openDB(ctx, dsn, keys, notice)
 }

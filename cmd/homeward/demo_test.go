@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/homeward-project/homeward"
@@ -12,7 +14,7 @@ import (
 
 func TestDemoLoadsEveryRoleAndSyntheticRecords(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	db, err := openDB(ctx, filepath.Join(t.TempDir(), "demo.db"), nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func TestDemoLoadsEveryRoleAndSyntheticRecords(t *testing.T) {
 func TestDemoCarriesAFirstPhaseThroughAMediator(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.Open(ctx, filepath.Join(dir, "homeward.db"))
+	db, err := openDB(ctx, filepath.Join(dir, "homeward.db"), nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +93,8 @@ func TestDemoCarriesAFirstPhaseThroughAMediator(t *testing.T) {
 		t.Fatalf("the demo's first phase is %s with %d answers", ls[0].State, ls[0].Answered)
 	}
 	for _, name := range []string{"mediator.db", "counterpart.db"} {
-		peer, err := store.Open(ctx, filepath.Join(dir, name))
+		key := filepath.Join(dir, strings.TrimSuffix(name, ".db")+".key")
+		peer, err := openDB(ctx, filepath.Join(dir, name), &keyFlags{file: &key, passEnv: new(string)}, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,7 +29,7 @@ func newImportFixture(t *testing.T) *importFixture {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "homeward.db")
-	db, err := store.Open(ctx, dsn)
+	db, err := openDB(ctx, dsn, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func (f *importFixture) countRecords(kind string) int {
 		return f.countCases()
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, f.dsn)
+	db, err := openDB(ctx, f.dsn, nil, io.Discard)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func (f *importFixture) countRecords(kind string) int {
 func (f *importFixture) countCases() int {
 	f.t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, f.dsn)
+	db, err := openDB(ctx, f.dsn, nil, io.Discard)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func TestExportAppendsAnEventWithTheFilterAndCountButNoName(t *testing.T) {
 		t.Fatalf("export: exit %d, %q %q", code, out, errOut)
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, f.dsn)
+	db, err := openDB(ctx, f.dsn, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

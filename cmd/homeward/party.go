@@ -57,7 +57,7 @@ func runParty(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, &keys, stderr)
+	db, err := openDB(ctx, *dsn, &keys, stdout)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 func TestServeStorePrintsTheAdministratorServesAndStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := openDB(ctx, filepath.Join(t.TempDir(), "homeward.db"), nil)
+	db, err := openDB(ctx, filepath.Join(t.TempDir(), "homeward.db"), nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
