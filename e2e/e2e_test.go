@@ -31,6 +31,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "homeward")
+	// The commands the tests run without --key-file keep their key here,
+	// not in the user's configuration directory.
+	os.Setenv("HOMEWARD_KEY_FILE", filepath.Join(dir, "homeward.key"))
+	os.Unsetenv("HOMEWARD_KEY")
 	build := exec.Command("go", "build", "-o", binary, "github.com/homeward-project/homeward/cmd/homeward")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -106,7 +110,7 @@ var (
 func startServer(t *testing.T, dsn string, extra ...string) server {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, extra...)...)
-	cmd.Env = append(os.Environ(), "HOMEWARD_ADDR=", "HOMEWARD_DATABASE_URL=", "HOMEWARD_KEY_FILE=")
+	cmd.Env = append(os.Environ(), "HOMEWARD_ADDR=", "HOMEWARD_DATABASE_URL=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

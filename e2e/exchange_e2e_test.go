@@ -30,7 +30,7 @@ import (
 func homewardCmd(t *testing.T, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "HOMEWARD_DATABASE_URL=", "HOMEWARD_KEY_FILE=")
+	cmd.Env = append(os.Environ(), "HOMEWARD_DATABASE_URL=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("homeward %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -58,7 +58,7 @@ func newInstall(t *testing.T, dsn, name, kind string) *install {
 	dir := t.TempDir()
 	in := &install{name: name, dsn: dsn, keyFile: filepath.Join(dir, "homeward.key"), card: filepath.Join(dir, "party.txt")}
 	homewardCmd(t, "party", "init", "--name", name, "--kind", kind, "--key-file", in.keyFile, "--db", dsn)
-	out := homewardCmd(t, "party", "show", "--db", dsn)
+	out := homewardCmd(t, "party", "show", "--db", dsn, "--key-file", in.keyFile)
 	m := fingerprintLine.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("party show printed no fingerprint:\n%s", out)
@@ -104,6 +104,9 @@ func seed(t *testing.T, in *install, fn func(ctx context.Context, db *store.DB, 
 		t.Fatal(err)
 	}
 	db.SetHeadKey(key.Derive(store.HeadKeyPurpose))
+	if _, err := db.Unlock(ctx, store.MasterKey{Key: key}); err != nil {
+		t.Fatal(err)
+	}
 	org := &homeward.Org{Name: store.FirstOrgName, Kind: homeward.OrgAgency}
 	if err := store.NewOrgService(db).CreateOrg(ctx, org); err != nil {
 		t.Fatal(err)
@@ -620,6 +623,8 @@ func TestThreeInstallationsNegotiateAReturnThroughBundleFiles(t *testing.T) {
 			for _, c := range cases {
 				secrets = append(secrets, c.Notes, c.Family[0].Contact)
 			}
+			// Opened without its key, as a thief would: FindText reads what
+			// is stored.
 			db, err := store.Open(context.Background(), mediator.dsn)
 			if err != nil {
 				t.Fatal(err)

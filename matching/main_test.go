@@ -9,6 +9,7 @@ import (
 	"github.com/homeward-project/homeward"
 	"github.com/homeward-project/homeward/internal/dbtest"
 	"github.com/homeward-project/homeward/matching"
+	"github.com/homeward-project/homeward/seal"
 	"github.com/homeward-project/homeward/store"
 )
 
@@ -32,13 +33,19 @@ type env struct {
 
 func open(t *testing.T, dsn string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := dbtest.OpenDSN(t, dsn, testKey)
 	return db
 }
+
+// testKey unlocks every database of these tests: a restart reopens one
+// with the key it was made with.
+var testKey = func() store.MasterKey {
+	k, err := seal.GenerateKey()
+	if err != nil {
+		panic(err)
+	}
+	return store.MasterKey{Key: k}
+}()
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
