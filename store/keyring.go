@@ -687,3 +687,49 @@ func parseRecordRef(s string) (string, int64, error) {
 	}
 	return entity, id, nil
 }
+
+// sealText seals a text column (a match's explanation, a note) under the
+// active data key, bound to ad; "" stays "". The stored form is the sealed
+// event data's, so that a column keeps holding text.
+func (db *DB) sealText(ctx context.Context, q rowsQueryer, ad, s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	if db.keys == nil {
+		return "", errLocked
+	}
+	k, err := db.keys.activeKey(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	env, err := seal.Seal(k, []byte(s), []byte("homeward text v1 "+ad))
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(sealedData{Sealed: env})
+	return string(b), err
+}
+
+// openText opens what sealText sealed; text an older version stored in
+// clear comes back as it is.
+func (db *DB) openText(ctx context.Context, ad, s string) (string, error) {
+	if !IsSealedData([]byte(s)) {
+		return s, nil
+	}
+	if db.keys == nil {
+		return "", errLocked
+	}
+	var sd sealedData
+	if err := json.Unmarshal([]byte(s), &sd); err != nil {
+		return "", fmt.Errorf("damaged sealed text: %w", err)
+	}
+	k, err := db.keys.dataKey(ctx, db.db, seal.EnvelopeKeyID(sd.Sealed))
+	if err != nil {
+		return "", err
+	}
+	b, err := seal.Open(k, sd.Sealed, []byte("homeward text v1 "+ad))
+	if err != nil {
+		return "", fmt.Errorf("open sealed text (%s): %w", ad, err)
+	}
+	return string(b), nil
+}

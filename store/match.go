@@ -23,13 +23,26 @@ const matchColumns = `m.id, m.org_id, m.case_id, m.located_id, m.probability, m.
 	m.case_fields_hash, m.located_fields_hash, m.status, m.reason, m.note, m.proposed_by, m.proposed_at,
 	m.decided_by, m.decided_at, m.version, m.created_at, m.updated_at`
 
-func scanMatch(r rowScanner) (*homeward.Match, error) {
+// A match's explanation names both children ("Александр is the Russian
+// form of Олександр") and its note is free text: both are sealed, bound to
+// the pair, which is unique and known before the row has an ID.
+func matchAD(caseID, locatedID int64, what string) string {
+	return fmt.Sprintf("match %d %d %s", caseID, locatedID, what)
+}
+
+func (db *DB) scanMatch(ctx context.Context, r rowScanner) (*homeward.Match, error) {
 	var m homeward.Match
-	var expl string
+	var expl, note string
 	err := r.Scan(&m.ID, &m.OrgID, &m.CaseID, &m.LocatedID, &m.Probability, &m.Weight, &expl, &m.Model,
-		&m.CaseFieldsHash, &m.LocatedFieldsHash, &m.Status, &m.Reason, &m.Note, &m.ProposedBy, timePtrScan{&m.ProposedAt},
+		&m.CaseFieldsHash, &m.LocatedFieldsHash, &m.Status, &m.Reason, &note, &m.ProposedBy, timePtrScan{&m.ProposedAt},
 		&m.DecidedBy, timePtrScan{&m.DecidedAt}, &m.Version, timeScan{&m.CreatedAt}, timeScan{&m.UpdatedAt})
 	if err != nil {
+		return nil, err
+	}
+	if expl, err = db.openText(ctx, matchAD(m.CaseID, m.LocatedID, "explanation"), expl); err != nil {
+		return nil, err
+	}
+	if m.Note, err = db.openText(ctx, matchAD(m.CaseID, m.LocatedID, "note"), note); err != nil {
 		return nil, err
 	}
 	if err := decodeList(expl, &m.Explanation); err != nil {
@@ -70,8 +83,12 @@ var matchEventAction = map[homeward.MatchAction]string{
 }
 
 func (t *tx) addMatchHistory(ctx context.Context, m *homeward.Match, act homeward.MatchAction, from homeward.MatchStatus, reason homeward.RejectReason, note string) error {
-	_, err := t.ExecContext(ctx, `INSERT INTO match_decisions (match_id, action, from_status, to_status, reason, note, actor_id, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.ID, string(act), string(from), string(m.Status), string(reason), note, t.actor.UserID, t.db.tv(t.at))
+	sealedNote, err := t.db.sealText(ctx, t, fmt.Sprintf("match decision %d", m.ID), note)
+	if err != nil {
+		return err
+	}
+	_, err = t.ExecContext(ctx, `INSERT INTO match_decisions (match_id, action, from_status, to_status, reason, note, actor_id, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.ID, string(act), string(from), string(m.Status), string(reason), sealedNote, t.actor.UserID, t.db.tv(t.at))
 	if err != nil {
 		return fmt.Errorf("record decision on match %d: %w", m.ID, err)
 	}
@@ -195,7 +212,11 @@ func (t *tx) insertCandidates(ctx context.Context, ms []*homeward.Match) error {
 			} else {
 				q.WriteString("(" + placeholders(len(args)+1, cols) + ")")
 			}
-			args = append(args, m.OrgID, m.CaseID, m.LocatedID, m.Probability, m.Weight, encodeList(m.Explanation), m.Model,
+			expl, err := t.db.sealText(ctx, t, matchAD(m.CaseID, m.LocatedID, "explanation"), encodeList(m.Explanation))
+			if err != nil {
+				return err
+			}
+			args = append(args, m.OrgID, m.CaseID, m.LocatedID, m.Probability, m.Weight, expl, m.Model,
 				m.CaseFieldsHash, m.LocatedFieldsHash, string(m.Status), t.db.tv(t.at), t.db.tv(t.at))
 			byPair[[2]int64{m.CaseID, m.LocatedID}] = m
 		}
@@ -293,7 +314,7 @@ func (t *tx) matchesOfCases(ctx context.Context, caseIDs []int64) (map[[2]int64]
 		}
 		defer rows.Close()
 		for rows.Next() {
-			m, err := scanMatch(rows)
+			m, err := t.db.scanMatch(ctx, rows)
 			if err != nil {
 				return fmt.Errorf("read match: %w", err)
 			}
@@ -317,7 +338,11 @@ func (t *tx) refreshCandidate(ctx context.Context, old, c *homeward.Match) (bool
 		return false, nil
 	}
 	set := `probability = $1, weight = $2, explanation = $3, model = $4, case_fields_hash = $5, located_fields_hash = $6, updated_at = $7`
-	args := []any{c.Probability, c.Weight, expl, c.Model, c.CaseFieldsHash, c.LocatedFieldsHash, t.db.tv(t.at)}
+	sealedExpl, err := t.db.sealText(ctx, t, matchAD(old.CaseID, old.LocatedID, "explanation"), expl)
+	if err != nil {
+		return false, err
+	}
+	args := []any{c.Probability, c.Weight, sealedExpl, c.Model, c.CaseFieldsHash, c.LocatedFieldsHash, t.db.tv(t.at)}
 	reopen := old.Status == homeward.MatchRejected
 	if reopen {
 		// A reopened pair is a new question; the version moves so that a
@@ -394,7 +419,7 @@ func (s *MatchService) FindMatches(ctx context.Context, f homeward.MatchFilter) 
 	defer rows.Close()
 	var out []*homeward.Match
 	for rows.Next() {
-		m, err := scanMatch(rows)
+		m, err := s.db.scanMatch(ctx, rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("read match: %w", err)
 		}
@@ -406,10 +431,10 @@ func (s *MatchService) FindMatches(ctx context.Context, f homeward.MatchFilter) 
 	return out, total, nil
 }
 
-func findMatch(ctx context.Context, q queryer, a homeward.Actor, id int64) (*homeward.Match, error) {
+func (db *DB) findMatch(ctx context.Context, q queryer, a homeward.Actor, id int64) (*homeward.Match, error) {
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	m, err := scanMatch(q.QueryRowContext(ctx, `SELECT `+matchColumns+` FROM matches m WHERE m.id = `+arg(id)+` AND `+matchVisible(a, arg), args...))
+	m, err := db.scanMatch(ctx, q.QueryRowContext(ctx, `SELECT `+matchColumns+` FROM matches m WHERE m.id = `+arg(id)+` AND `+matchVisible(a, arg), args...))
 	if err != nil {
 		return nil, scanErr(err, "match", id)
 	}
@@ -427,7 +452,7 @@ func (s *MatchService) FindMatchByID(ctx context.Context, id int64) (*homeward.M
 	var m *homeward.Match
 	err := s.db.write(ctx, func(t *tx) error {
 		var err error
-		if m, err = findMatch(ctx, t, a, id); err != nil {
+		if m, err = t.db.findMatch(ctx, t, a, id); err != nil {
 			return err
 		}
 		via := map[string]int64{"match_id": m.ID}
@@ -456,7 +481,7 @@ func (s *MatchService) Decide(ctx context.Context, id int64, d homeward.MatchDec
 	}
 	var out *homeward.Match
 	err := s.db.write(ctx, func(t *tx) error {
-		m, err := findMatch(ctx, t, a, id)
+		m, err := t.db.findMatch(ctx, t, a, id)
 		if err != nil {
 			return err
 		}
@@ -484,9 +509,13 @@ func (s *MatchService) Decide(ctx context.Context, id int64, d homeward.MatchDec
 		default: // not sure, revoke: a proposal that was not carried lapses
 			m.ProposedBy, m.ProposedAt = 0, nil
 		}
+		sealedNote, err := t.db.sealText(ctx, t, matchAD(m.CaseID, m.LocatedID, "note"), m.Note)
+		if err != nil {
+			return err
+		}
 		res, err := t.ExecContext(ctx, `UPDATE matches SET status = $1, reason = $2, note = $3, proposed_by = $4, proposed_at = $5,
 			decided_by = $6, decided_at = $7, version = version + 1, updated_at = $8 WHERE id = $9 AND version = $10`,
-			string(m.Status), string(m.Reason), m.Note, m.ProposedBy, t.db.tvp(m.ProposedAt), m.DecidedBy, t.db.tvp(m.DecidedAt),
+			string(m.Status), string(m.Reason), sealedNote, m.ProposedBy, t.db.tvp(m.ProposedAt), m.DecidedBy, t.db.tvp(m.DecidedAt),
 			t.db.tv(now), m.ID, m.Version)
 		if err != nil {
 			return fmt.Errorf("update match %d: %w", id, err)
@@ -517,7 +546,7 @@ func (s *MatchService) MatchHistory(ctx context.Context, id int64) ([]*homeward.
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	if _, err := findMatch(ctx, s.db.db, a, id); err != nil {
+	if _, err := s.db.findMatch(ctx, s.db.db, a, id); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.db.QueryContext(ctx, `SELECT id, match_id, action, from_status, to_status, reason, note, actor_id, at
@@ -531,6 +560,9 @@ func (s *MatchService) MatchHistory(ctx context.Context, id int64) ([]*homeward.
 		var e homeward.MatchHistoryEntry
 		if err := rows.Scan(&e.ID, &e.MatchID, &e.Action, &e.From, &e.To, &e.Reason, &e.Note, &e.ActorID, timeScan{&e.At}); err != nil {
 			return nil, fmt.Errorf("read match %d history: %w", id, err)
+		}
+		if e.Note, err = s.db.openText(ctx, fmt.Sprintf("match decision %d", e.MatchID), e.Note); err != nil {
+			return nil, err
 		}
 		out = append(out, &e)
 	}
