@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,6 +96,9 @@ type server struct {
 	url      string
 	login    string
 	password string
+	// stop stops the server with SIGINT and waits for it, as the end of
+	// the test would.
+	stop func()
 }
 
 var (
@@ -109,6 +113,24 @@ var (
 // flags of serve, such as the key file of the installation's party.
 func startServer(t *testing.T, dsn string, extra ...string) server {
 	t.Helper()
+	s := launchServer(t, dsn, extra...)
+	if s.login == "" || s.password == "" {
+		t.Fatalf("homeward serve printed no administrator login and password")
+	}
+	return s
+}
+
+// restartServer runs "homeward serve" again on a database whose first start
+// is over: it prints no password, and the caller signs in as before.
+func restartServer(t *testing.T, dsn string, first server, extra ...string) server {
+	t.Helper()
+	s := launchServer(t, dsn, extra...)
+	s.login, s.password = first.login, first.password
+	return s
+}
+
+func launchServer(t *testing.T, dsn string, extra ...string) server {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}, extra...)...)
 	cmd.Env = append(os.Environ(), "HOMEWARD_ADDR=", "HOMEWARD_DATABASE_URL=")
 	stdout, err := cmd.StdoutPipe()
@@ -121,12 +143,16 @@ func startServer(t *testing.T, dsn string, extra ...string) server {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		if err := <-done; err != nil {
-			t.Errorf("homeward serve did not stop cleanly: %v\n%s", err, stderr.String())
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cmd.Process.Signal(os.Interrupt)
+			if err := <-done; err != nil {
+				t.Errorf("homeward serve did not stop cleanly: %v\n%s", err, stderr.String())
+			}
+		})
+	}
+	t.Cleanup(stop)
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -137,7 +163,7 @@ func startServer(t *testing.T, dsn string, extra ...string) server {
 		io.Copy(io.Discard, stdout)
 		done <- cmd.Wait()
 	}()
-	var s server
+	s := server{stop: stop}
 	// A bound, not a timing assertion: a server that never says it listens fails.
 	deadline := time.After(60 * time.Second)
 	for s.url == "" {
@@ -161,9 +187,6 @@ func startServer(t *testing.T, dsn string, extra ...string) server {
 		for range lines {
 		}
 	}()
-	if s.login == "" || s.password == "" {
-		t.Fatalf("homeward serve printed no administrator login and password")
-	}
 	return s
 }
 
