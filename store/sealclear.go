@@ -72,7 +72,26 @@ func (db *DB) sealClear(ctx context.Context) (int, error) {
 		}
 	}
 	n, err := db.sealClearEvents(ctx)
-	return total + n, err
+	if err != nil {
+		return total + n, err
+	}
+	return total + n, db.compact(ctx)
+}
+
+// compact rewrites the database files once clear values were replaced:
+// the old values stay in free pages and the WAL (SQLite) or dead row
+// versions (PostgreSQL) until then, where a stolen file would show them.
+func (db *DB) compact(ctx context.Context) error {
+	stmts := []string{`PRAGMA wal_checkpoint(TRUNCATE)`, `VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`}
+	if db.dialect == DialectPostgres {
+		stmts = []string{`VACUUM FULL cases, located, events`}
+	}
+	for _, q := range stmts {
+		if _, err := db.wdb.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("compact after sealing (%s): %w", q, err)
+		}
+	}
+	return nil
 }
 
 func (db *DB) sealClearRows(ctx context.Context, entity string) (int, error) {
