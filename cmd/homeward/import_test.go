@@ -26,10 +26,17 @@ type importFixture struct {
 
 func newImportFixture(t *testing.T) *importFixture {
 	t.Helper()
+	return newImportFixtureWith(t, nil)
+}
+
+// newImportFixtureWith is newImportFixture with the database's keys from
+// keys (nil: the key file of TestMain).
+func newImportFixtureWith(t *testing.T, keys *keyFlags) *importFixture {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "homeward.db")
-	db, err := openDB(ctx, dsn, nil, io.Discard)
+	db, err := openDB(ctx, dsn, keys, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
