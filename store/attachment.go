@@ -23,19 +23,46 @@ var _ homeward.AttachmentService = (*AttachmentService)(nil)
 // NewAttachmentService returns the attachment service of db.
 func NewAttachmentService(db *DB) *AttachmentService { return &AttachmentService{db: db} }
 
-const attachmentMeta = `id, case_id, org_id, filename, content_type, size, sha256, liaison_visible, created_by, created_at`
+const attachmentMeta = `id, case_id, org_id, filename, content_type, size, sha256, liaison_visible, created_by, created_at, sealed`
 
-func scanAttachment(r rowScanner, withData bool) (*homeward.Attachment, error) {
+// attachmentPersonal is what an attachment's sealed column holds: the file
+// name, which may carry a child's name, apart from the content, so that a
+// list of attachments does not read every file.
+type attachmentPersonal struct {
+	Filename string `json:"filename,omitempty"`
+}
+
+func (db *DB) scanAttachment(ctx context.Context, r rowScanner, withData bool) (*homeward.Attachment, error) {
 	var at homeward.Attachment
+	var sealed []byte
 	dest := []any{&at.ID, &at.CaseID, &at.OrgID, &at.Filename, &at.ContentType, &at.Size, &at.SHA256, &at.LiaisonVisible,
-		&at.CreatedBy, timeScan{&at.CreatedAt}}
+		&at.CreatedBy, timeScan{&at.CreatedAt}, &sealed}
 	if withData {
 		dest = append(dest, &at.Data)
 	}
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}
+	p := attachmentPersonal{Filename: at.Filename}
+	isSealed, err := db.openJSON(ctx, "attachments", at.ID, sealed, &p)
+	if err != nil {
+		return nil, err
+	}
+	at.Filename = p.Filename
+	if withData && isSealed {
+		if at.Data, err = db.openRow(ctx, fileTable("attachments"), at.ID, at.Data); err != nil {
+			return nil, err
+		}
+	}
 	return &at, nil
+}
+
+// attachmentData returns the content of attachment id as stored, opened.
+func (db *DB) attachmentData(ctx context.Context, id int64, sealed, data []byte) ([]byte, error) {
+	if len(sealed) == 0 {
+		return data, nil
+	}
+	return db.openRow(ctx, fileTable("attachments"), id, data)
 }
 
 // attachmentEvent is the data of an attachment event: never the file name,
@@ -107,10 +134,23 @@ func (s *AttachmentService) CreateAttachment(ctx context.Context, at *homeward.A
 		}
 		na.OrgID, na.CreatedBy, na.CreatedAt = c.OrgID, a.UserID, t.at
 		if err := t.QueryRowContext(ctx, `INSERT INTO attachments (case_id, org_id, filename, content_type, size, sha256,
-			liaison_visible, data, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			na.CaseID, na.OrgID, na.Filename, na.ContentType, na.Size, na.SHA256, na.LiaisonVisible, na.Data,
+			liaison_visible, data, created_by, created_at) VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			na.CaseID, na.OrgID, na.ContentType, na.Size, na.SHA256, na.LiaisonVisible, []byte{},
 			na.CreatedBy, s.db.tv(t.at)).Scan(&na.ID); err != nil {
 			return fmt.Errorf("insert attachment: %w", err)
+		}
+		// The content is sealed apart from the name, bound to the same ID
+		// under another table name, so the list reads names only.
+		data, err := s.db.sealRow(ctx, t, fileTable("attachments"), na.ID, na.Data)
+		if err != nil {
+			return err
+		}
+		name, err := t.sealJSON(ctx, "attachments", na.ID, attachmentPersonal{Filename: na.Filename})
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE attachments SET data = $1, sealed = $2 WHERE id = $3`, data, name, na.ID); err != nil {
+			return fmt.Errorf("seal attachment %d: %w", na.ID, err)
 		}
 		return t.appendEvent(ctx, homeward.EntityCase, na.CaseID, homeward.ActionAttachmentAdd, na.OrgID,
 			attachmentEvent{AttachmentID: na.ID, SHA256: na.SHA256, Size: na.Size, ContentType: na.ContentType})
@@ -131,7 +171,7 @@ func (s *AttachmentService) FindAttachmentByID(ctx context.Context, id int64) (*
 	}
 	var out *homeward.Attachment
 	err := s.db.write(ctx, func(t *tx) error {
-		at, err := scanAttachment(t.QueryRowContext(ctx, `SELECT `+attachmentMeta+`, data FROM attachments WHERE id = $1`, id), true)
+		at, err := s.db.scanAttachment(ctx, t.QueryRowContext(ctx, `SELECT `+attachmentMeta+`, data FROM attachments WHERE id = $1`, id), true)
 		if err != nil {
 			return scanErr(err, "attachment", id)
 		}
@@ -163,7 +203,7 @@ func (s *AttachmentService) FindAttachments(ctx context.Context, caseID int64) (
 	defer rows.Close()
 	var out []*homeward.Attachment
 	for rows.Next() {
-		at, err := scanAttachment(rows, false)
+		at, err := s.db.scanAttachment(ctx, rows, false)
 		if err != nil {
 			return nil, fmt.Errorf("read attachment of case %d: %w", caseID, err)
 		}

@@ -289,7 +289,7 @@ func (s *WorkflowService) FindVerificationsForCases(ctx context.Context, ids []i
 		q := `SELECT ` + verificationColumns + ` FROM verifications v WHERE v.case_id IN ` + inList(part, arg) +
 			` AND EXISTS (SELECT 1 FROM cases c WHERE c.id = v.case_id AND ` + visibleClause(a, "c", homeward.EntityCase, arg) + `) ORDER BY v.id`
 		return queryEach(ctx, s.db.db, q, args, func(rows *sql.Rows) error {
-			v, err := scanVerification(rows)
+			v, err := s.db.scanVerification(ctx, rows)
 			if err != nil {
 				return err
 			}

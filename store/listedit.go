@@ -534,7 +534,7 @@ func (t *tx) liaisonAttachments(ctx context.Context, caseID int64) ([]*homeward.
 	defer rows.Close()
 	var out []*homeward.Attachment
 	for rows.Next() {
-		at, err := scanAttachment(rows, false)
+		at, err := t.db.scanAttachment(ctx, rows, false)
 		if err != nil {
 			return nil, err
 		}

@@ -102,11 +102,16 @@ func (t *tx) queueList(ctx context.Context, ch *homeward.Channel, l *homeward.Re
 	var files []string
 	for _, e := range doc.Entries {
 		for _, ph := range e.Person.Photos {
-			var data []byte
+			var id int64
+			var data, sealed []byte
 			var ctype string
-			if err := t.QueryRowContext(ctx, `SELECT data, content_type FROM attachments WHERE sha256 = $1 AND org_id = $2 ORDER BY id LIMIT 1`,
-				ph.SHA256, l.OrgID).Scan(&data, &ctype); err != nil {
+			if err := t.QueryRowContext(ctx, `SELECT id, data, sealed, content_type FROM attachments WHERE sha256 = $1 AND org_id = $2 ORDER BY id LIMIT 1`,
+				ph.SHA256, l.OrgID).Scan(&id, &data, &sealed, &ctype); err != nil {
 				return fmt.Errorf("read photo of %s: %w", e.Ref, err)
+			}
+			data, err := t.db.attachmentData(ctx, id, sealed, data)
+			if err != nil {
+				return err
 			}
 			sha, err := t.keepFile(ctx, data, ctype)
 			if err != nil {

@@ -54,13 +54,24 @@ func (s *UploadService) CreateUpload(ctx context.Context, u *homeward.Upload) er
 	if _, err := s.PurgeExpiredUploads(ctx); err != nil {
 		return err
 	}
-	data := nu.Data
-	if data == nil {
-		data = []byte{}
-	}
-	if err := s.db.db.QueryRowContext(ctx, `INSERT INTO uploads (org_id, user_id, kind, filename, data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		nu.OrgID, nu.UserID, nu.Kind, nu.Filename, data, s.db.tv(nu.CreatedAt)).Scan(&nu.ID); err != nil {
-		return fmt.Errorf("store upload: %w", err)
+	// The file name is sealed with the content: a spreadsheet is often
+	// named after the children or the institution in it.
+	err := s.db.write(ctx, func(t *tx) error {
+		if err := t.QueryRowContext(ctx, `INSERT INTO uploads (org_id, user_id, kind, filename, data, created_at) VALUES ($1, $2, $3, '', $4, $5) RETURNING id`,
+			nu.OrgID, nu.UserID, nu.Kind, []byte{}, s.db.tv(nu.CreatedAt)).Scan(&nu.ID); err != nil {
+			return fmt.Errorf("store upload: %w", err)
+		}
+		env, err := s.db.sealRow(ctx, t, "uploads", nu.ID, packFile(nu.Filename, nu.Data))
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE uploads SET sealed = $1 WHERE id = $2`, env, nu.ID); err != nil {
+			return fmt.Errorf("store upload: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	*u = nu
 	return nil
@@ -73,13 +84,25 @@ func (s *UploadService) FindUploadByID(ctx context.Context, id int64) (*homeward
 		return nil, err
 	}
 	var u homeward.Upload
-	err := s.db.db.QueryRowContext(ctx, `SELECT id, org_id, user_id, kind, filename, data, created_at FROM uploads WHERE id = $1 AND created_at >= $2`,
-		id, s.db.tv(s.db.clock().Add(-UploadTTL))).Scan(&u.ID, &u.OrgID, &u.UserID, &u.Kind, &u.Filename, &u.Data, timeScan{&u.CreatedAt})
+	var sealed []byte
+	err := s.db.db.QueryRowContext(ctx, `SELECT id, org_id, user_id, kind, filename, data, created_at, sealed FROM uploads WHERE id = $1 AND created_at >= $2`,
+		id, s.db.tv(s.db.clock().Add(-UploadTTL))).Scan(&u.ID, &u.OrgID, &u.UserID, &u.Kind, &u.Filename, &u.Data, timeScan{&u.CreatedAt}, &sealed)
 	if err != nil {
 		return nil, scanErr(err, "upload", id)
 	}
+	// Checked before opening: another user's upload is not theirs to
+	// decrypt, nor to learn that it opens.
 	if !a.System && u.UserID != a.UserID {
 		return nil, notFound("upload", id)
+	}
+	if len(sealed) > 0 {
+		b, err := s.db.openRow(ctx, "uploads", u.ID, sealed)
+		if err != nil {
+			return nil, err
+		}
+		if u.Filename, u.Data, err = unpackFile(b); err != nil {
+			return nil, fmt.Errorf("upload %d: %w", u.ID, err)
+		}
 	}
 	return &u, nil
 }

@@ -183,7 +183,7 @@ func (s *WorkflowService) recordOnCase(ctx context.Context, caseID int64, action
 }
 
 // listOnCase runs a query over the records of a case the actor may see.
-func listOnCase[T any](ctx context.Context, db *DB, caseID int64, query string, scan func(rowScanner) (*T, error)) ([]*T, error) {
+func listOnCase[T any](ctx context.Context, db *DB, caseID int64, query string, scan func(context.Context, rowScanner) (*T, error)) ([]*T, error) {
 	a := homeward.ActorFromContext(ctx)
 	if err := db.checkVisible(ctx, a, homeward.EntityCase, caseID); err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func listOnCase[T any](ctx context.Context, db *DB, caseID int64, query string, 
 	defer rows.Close()
 	var out []*T
 	for rows.Next() {
-		v, err := scan(rows)
+		v, err := scan(ctx, rows)
 		if err != nil {
 			return nil, fmt.Errorf("read record of case %d: %w", caseID, err)
 		}
@@ -205,16 +205,29 @@ func listOnCase[T any](ctx context.Context, db *DB, caseID int64, query string, 
 }
 
 const verificationColumns = `id, case_id, method, outcome, performed_by, performed_on, notes, attachment_ids,
-	recorded_by, approved_by, approved_at, version, created_at`
+	recorded_by, approved_by, approved_at, version, created_at, sealed`
 
-func scanVerification(r rowScanner) (*homeward.Verification, error) {
+// verificationPersonal is the sealed part of a verification: who performed
+// it (a name, often of a relative) and the notes.
+type verificationPersonal struct {
+	PerformedBy string `json:"performed_by,omitempty"`
+	Notes       string `json:"notes,omitempty"`
+}
+
+func (db *DB) scanVerification(ctx context.Context, r rowScanner) (*homeward.Verification, error) {
 	var v homeward.Verification
 	var ids string
+	var sealed []byte
 	err := r.Scan(&v.ID, &v.CaseID, &v.Method, &v.Outcome, &v.PerformedBy, dateScan{&v.PerformedOn}, &v.Notes, &ids,
-		&v.RecordedBy, &v.ApprovedBy, timePtrScan{&v.ApprovedAt}, &v.Version, timeScan{&v.CreatedAt})
+		&v.RecordedBy, &v.ApprovedBy, timePtrScan{&v.ApprovedAt}, &v.Version, timeScan{&v.CreatedAt}, &sealed)
 	if err != nil {
 		return nil, err
 	}
+	p := verificationPersonal{v.PerformedBy, v.Notes}
+	if _, err := db.openJSON(ctx, "verifications", v.ID, sealed, &p); err != nil {
+		return nil, err
+	}
+	v.PerformedBy, v.Notes = p.PerformedBy, p.Notes
 	if err := decodeList(ids, &v.AttachmentIDs); err != nil {
 		return nil, fmt.Errorf("verification %d attachments: %w", v.ID, err)
 	}
@@ -260,10 +273,13 @@ func (s *WorkflowService) AddVerification(ctx context.Context, v *homeward.Verif
 		nv.Version, nv.CreatedAt = 1, t.at
 		nv.PerformedOn = normDate(nv.PerformedOn)
 		if err := t.QueryRowContext(ctx, `INSERT INTO verifications (case_id, method, outcome, performed_by, performed_on, notes,
-			attachment_ids, recorded_by, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			c.ID, string(nv.Method), string(nv.Outcome), nv.PerformedBy, nv.PerformedOn.String(), nv.Notes,
+			attachment_ids, recorded_by, version, created_at) VALUES ($1, $2, $3, '', $4, '', $5, $6, $7, $8) RETURNING id`,
+			c.ID, string(nv.Method), string(nv.Outcome), nv.PerformedOn.String(),
 			encodeList(nv.AttachmentIDs), nv.RecordedBy, nv.Version, s.db.tv(t.at)).Scan(&nv.ID); err != nil {
 			return nil, fmt.Errorf("insert verification: %w", err)
+		}
+		if err := t.sealRowUpdate(ctx, "verifications", nv.ID, verificationPersonal{nv.PerformedBy, nv.Notes}); err != nil {
+			return nil, err
 		}
 		return verificationEvent{VerificationID: nv.ID, Method: nv.Method, Outcome: nv.Outcome, AttachmentIDs: nv.AttachmentIDs}, nil
 	})
@@ -287,7 +303,7 @@ func (s *WorkflowService) ApproveVerification(ctx context.Context, id int64, ver
 	}
 	var out *homeward.Verification
 	err := s.db.write(ctx, func(t *tx) error {
-		v, err := scanVerification(t.QueryRowContext(ctx, `SELECT `+verificationColumns+` FROM verifications WHERE id = $1`, id))
+		v, err := s.db.scanVerification(ctx, t.QueryRowContext(ctx, `SELECT `+verificationColumns+` FROM verifications WHERE id = $1`, id))
 		if err != nil {
 			return scanErr(err, "verification", id)
 		}
@@ -330,7 +346,7 @@ func (s *WorkflowService) ApproveVerification(ctx context.Context, id int64, ver
 
 // FindVerifications lists the verifications of a case, oldest first.
 func (s *WorkflowService) FindVerifications(ctx context.Context, caseID int64) ([]*homeward.Verification, error) {
-	return listOnCase(ctx, s.db, caseID, `SELECT `+verificationColumns+` FROM verifications WHERE case_id = $1 ORDER BY id`, scanVerification)
+	return listOnCase(ctx, s.db, caseID, `SELECT `+verificationColumns+` FROM verifications WHERE case_id = $1 ORDER BY id`, s.db.scanVerification)
 }
 
 // FindUnapprovedVerifications lists the unapproved verifications of the
@@ -357,7 +373,7 @@ func (s *WorkflowService) FindUnapprovedVerifications(ctx context.Context) ([]*h
 	defer rows.Close()
 	var out []*homeward.Verification
 	for rows.Next() {
-		v, err := scanVerification(rows)
+		v, err := s.db.scanVerification(ctx, rows)
 		if err != nil {
 			return nil, fmt.Errorf("read verification: %w", err)
 		}
@@ -375,18 +391,33 @@ type recordEvent struct {
 	RiskFlags []homeward.RiskFlag            `json:"risk_flags,omitempty"`
 }
 
-const bestInterestsColumns = `id, case_id, child_wishes, assessment, panel, decision, decided_on, recorded_by, created_at`
+const bestInterestsColumns = `id, case_id, child_wishes, assessment, panel, decision, decided_on, recorded_by, created_at, sealed`
 
-func scanBestInterests(r rowScanner) (*homeward.BestInterests, error) {
+// bestInterestsPersonal is the sealed part of a determination: the child's
+// own words, the assessment and the panel's names. The decision stays
+// clear: the workflow's guards read it.
+type bestInterestsPersonal struct {
+	ChildWishes string   `json:"child_wishes,omitempty"`
+	Assessment  string   `json:"assessment,omitempty"`
+	Panel       []string `json:"panel,omitempty"`
+}
+
+func (db *DB) scanBestInterests(ctx context.Context, r rowScanner) (*homeward.BestInterests, error) {
 	var b homeward.BestInterests
 	var panel string
+	var sealed []byte
 	if err := r.Scan(&b.ID, &b.CaseID, &b.ChildWishes, &b.Assessment, &panel, &b.Decision, dateScan{&b.DecidedOn},
-		&b.RecordedBy, timeScan{&b.CreatedAt}); err != nil {
+		&b.RecordedBy, timeScan{&b.CreatedAt}, &sealed); err != nil {
 		return nil, err
 	}
 	if err := decodeList(panel, &b.Panel); err != nil {
 		return nil, fmt.Errorf("best-interests record %d panel: %w", b.ID, err)
 	}
+	p := bestInterestsPersonal{b.ChildWishes, b.Assessment, b.Panel}
+	if _, err := db.openJSON(ctx, "best_interests", b.ID, sealed, &p); err != nil {
+		return nil, err
+	}
+	b.ChildWishes, b.Assessment, b.Panel = p.ChildWishes, p.Assessment, p.Panel
 	return &b, nil
 }
 
@@ -409,10 +440,13 @@ func (s *WorkflowService) SaveBestInterests(ctx context.Context, b *homeward.Bes
 	err := s.recordOnCase(ctx, b.CaseID, homeward.ActionBestInterests, func(t *tx, c *homeward.Case) (any, error) {
 		nb.RecordedBy, nb.CreatedAt, nb.DecidedOn = t.actor.UserID, t.at, normDate(nb.DecidedOn)
 		if err := t.QueryRowContext(ctx, `INSERT INTO best_interests (case_id, child_wishes, assessment, panel, decision, decided_on,
-			recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			c.ID, nb.ChildWishes, nb.Assessment, encodeList(nb.Panel), string(nb.Decision), nb.DecidedOn.String(),
+			recorded_by, created_at) VALUES ($1, '', '', '[]', $2, $3, $4, $5) RETURNING id`,
+			c.ID, string(nb.Decision), nb.DecidedOn.String(),
 			nb.RecordedBy, s.db.tv(t.at)).Scan(&nb.ID); err != nil {
 			return nil, fmt.Errorf("insert best-interests record: %w", err)
+		}
+		if err := t.sealRowUpdate(ctx, "best_interests", nb.ID, bestInterestsPersonal{nb.ChildWishes, nb.Assessment, nb.Panel}); err != nil {
+			return nil, err
 		}
 		return recordEvent{ID: nb.ID, Decision: nb.Decision}, nil
 	})
@@ -425,17 +459,33 @@ func (s *WorkflowService) SaveBestInterests(ctx context.Context, b *homeward.Bes
 
 // FindBestInterests lists the best-interests records of a case, oldest first.
 func (s *WorkflowService) FindBestInterests(ctx context.Context, caseID int64) ([]*homeward.BestInterests, error) {
-	return listOnCase(ctx, s.db, caseID, `SELECT `+bestInterestsColumns+` FROM best_interests WHERE case_id = $1 ORDER BY id`, scanBestInterests)
+	return listOnCase(ctx, s.db, caseID, `SELECT `+bestInterestsColumns+` FROM best_interests WHERE case_id = $1 ORDER BY id`, s.db.scanBestInterests)
 }
 
-const handoverColumns = `id, case_id, handover_on, place, route, third_country, escort, from_country, to_country, notes, recorded_by, created_at`
+const handoverColumns = `id, case_id, handover_on, place, route, third_country, escort, from_country, to_country, notes, recorded_by, created_at, sealed`
 
-func scanHandover(r rowScanner) (*homeward.Handover, error) {
+// handoverPersonal is the sealed part of a handover: where and by which
+// route the child was handed over, to and by whom (names and contacts).
+// The countries stay clear: they name no one and reports count by them.
+type handoverPersonal struct {
+	Place  string `json:"place,omitempty"`
+	Route  string `json:"route,omitempty"`
+	Escort string `json:"escort,omitempty"`
+	Notes  string `json:"notes,omitempty"`
+}
+
+func (db *DB) scanHandover(ctx context.Context, r rowScanner) (*homeward.Handover, error) {
 	var h homeward.Handover
+	var sealed []byte
 	if err := r.Scan(&h.ID, &h.CaseID, dateScan{&h.HandoverOn}, &h.Place, &h.Route, &h.ThirdCountry, &h.Escort,
-		&h.FromCountry, &h.ToCountry, &h.Notes, &h.RecordedBy, timeScan{&h.CreatedAt}); err != nil {
+		&h.FromCountry, &h.ToCountry, &h.Notes, &h.RecordedBy, timeScan{&h.CreatedAt}, &sealed); err != nil {
 		return nil, err
 	}
+	p := handoverPersonal{h.Place, h.Route, h.Escort, h.Notes}
+	if _, err := db.openJSON(ctx, "handovers", h.ID, sealed, &p); err != nil {
+		return nil, err
+	}
+	h.Place, h.Route, h.Escort, h.Notes = p.Place, p.Route, p.Escort, p.Notes
 	return &h, nil
 }
 
@@ -451,10 +501,13 @@ func (s *WorkflowService) RecordHandover(ctx context.Context, h *homeward.Handov
 	err := s.recordOnCase(ctx, h.CaseID, homeward.ActionHandover, func(t *tx, c *homeward.Case) (any, error) {
 		nh.RecordedBy, nh.CreatedAt, nh.HandoverOn = t.actor.UserID, t.at, normDate(nh.HandoverOn)
 		if err := t.QueryRowContext(ctx, `INSERT INTO handovers (case_id, handover_on, place, route, third_country, escort,
-			from_country, to_country, notes, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			c.ID, nh.HandoverOn.String(), nh.Place, nh.Route, nh.ThirdCountry, nh.Escort, nh.FromCountry, nh.ToCountry, nh.Notes,
+			from_country, to_country, notes, recorded_by, created_at) VALUES ($1, $2, '', '', $3, '', $4, $5, '', $6, $7) RETURNING id`,
+			c.ID, nh.HandoverOn.String(), nh.ThirdCountry, nh.FromCountry, nh.ToCountry,
 			nh.RecordedBy, s.db.tv(t.at)).Scan(&nh.ID); err != nil {
 			return nil, fmt.Errorf("insert handover: %w", err)
+		}
+		if err := t.sealRowUpdate(ctx, "handovers", nh.ID, handoverPersonal{nh.Place, nh.Route, nh.Escort, nh.Notes}); err != nil {
+			return nil, err
 		}
 		return recordEvent{ID: nh.ID}, nil
 	})
@@ -467,17 +520,32 @@ func (s *WorkflowService) RecordHandover(ctx context.Context, h *homeward.Handov
 
 // FindHandovers lists the handover records of a case, oldest first.
 func (s *WorkflowService) FindHandovers(ctx context.Context, caseID int64) ([]*homeward.Handover, error) {
-	return listOnCase(ctx, s.db, caseID, `SELECT `+handoverColumns+` FROM handovers WHERE case_id = $1 ORDER BY id`, scanHandover)
+	return listOnCase(ctx, s.db, caseID, `SELECT `+handoverColumns+` FROM handovers WHERE case_id = $1 ORDER BY id`, s.db.scanHandover)
 }
 
-const reunificationColumns = `id, case_id, reunified_on, with_whom, relation, proof, notes, recorded_by, created_at`
+const reunificationColumns = `id, case_id, reunified_on, with_whom, relation, proof, notes, recorded_by, created_at, sealed`
 
-func scanReunification(r rowScanner) (*homeward.Reunification, error) {
+// reunificationPersonal is the sealed part of a reunification: with whom,
+// their relation, the proof they gave and the notes.
+type reunificationPersonal struct {
+	WithWhom string `json:"with_whom,omitempty"`
+	Relation string `json:"relation,omitempty"`
+	Proof    string `json:"proof,omitempty"`
+	Notes    string `json:"notes,omitempty"`
+}
+
+func (db *DB) scanReunification(ctx context.Context, r rowScanner) (*homeward.Reunification, error) {
 	var u homeward.Reunification
+	var sealed []byte
 	if err := r.Scan(&u.ID, &u.CaseID, dateScan{&u.ReunifiedOn}, &u.WithWhom, &u.Relation, &u.Proof, &u.Notes,
-		&u.RecordedBy, timeScan{&u.CreatedAt}); err != nil {
+		&u.RecordedBy, timeScan{&u.CreatedAt}, &sealed); err != nil {
 		return nil, err
 	}
+	p := reunificationPersonal{u.WithWhom, u.Relation, u.Proof, u.Notes}
+	if _, err := db.openJSON(ctx, "reunifications", u.ID, sealed, &p); err != nil {
+		return nil, err
+	}
+	u.WithWhom, u.Relation, u.Proof, u.Notes = p.WithWhom, p.Relation, p.Proof, p.Notes
 	return &u, nil
 }
 
@@ -493,9 +561,12 @@ func (s *WorkflowService) RecordReunification(ctx context.Context, r *homeward.R
 	err := s.recordOnCase(ctx, r.CaseID, homeward.ActionReunification, func(t *tx, c *homeward.Case) (any, error) {
 		nr.RecordedBy, nr.CreatedAt, nr.ReunifiedOn = t.actor.UserID, t.at, normDate(nr.ReunifiedOn)
 		if err := t.QueryRowContext(ctx, `INSERT INTO reunifications (case_id, reunified_on, with_whom, relation, proof, notes,
-			recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			c.ID, nr.ReunifiedOn.String(), nr.WithWhom, nr.Relation, nr.Proof, nr.Notes, nr.RecordedBy, s.db.tv(t.at)).Scan(&nr.ID); err != nil {
+			recorded_by, created_at) VALUES ($1, $2, '', '', '', '', $3, $4) RETURNING id`,
+			c.ID, nr.ReunifiedOn.String(), nr.RecordedBy, s.db.tv(t.at)).Scan(&nr.ID); err != nil {
 			return nil, fmt.Errorf("insert reunification: %w", err)
+		}
+		if err := t.sealRowUpdate(ctx, "reunifications", nr.ID, reunificationPersonal{nr.WithWhom, nr.Relation, nr.Proof, nr.Notes}); err != nil {
+			return nil, err
 		}
 		return recordEvent{ID: nr.ID}, nil
 	})
@@ -508,21 +579,35 @@ func (s *WorkflowService) RecordReunification(ctx context.Context, r *homeward.R
 
 // FindReunifications lists the reunification records of a case, oldest first.
 func (s *WorkflowService) FindReunifications(ctx context.Context, caseID int64) ([]*homeward.Reunification, error) {
-	return listOnCase(ctx, s.db, caseID, `SELECT `+reunificationColumns+` FROM reunifications WHERE case_id = $1 ORDER BY id`, scanReunification)
+	return listOnCase(ctx, s.db, caseID, `SELECT `+reunificationColumns+` FROM reunifications WHERE case_id = $1 ORDER BY id`, s.db.scanReunification)
 }
 
-const followUpColumns = `id, case_id, visited_on, visitor, findings, risk_flags, notes, recorded_by, created_at`
+const followUpColumns = `id, case_id, visited_on, visitor, findings, risk_flags, notes, recorded_by, created_at, sealed`
 
-func scanFollowUp(r rowScanner) (*homeward.FollowUp, error) {
+// followUpPersonal is the sealed part of a follow-up visit. The risk flags
+// stay clear: a fixed vocabulary that the case's events already carry.
+type followUpPersonal struct {
+	Visitor  string `json:"visitor,omitempty"`
+	Findings string `json:"findings,omitempty"`
+	Notes    string `json:"notes,omitempty"`
+}
+
+func (db *DB) scanFollowUp(ctx context.Context, r rowScanner) (*homeward.FollowUp, error) {
 	var v homeward.FollowUp
 	var flags string
+	var sealed []byte
 	if err := r.Scan(&v.ID, &v.CaseID, dateScan{&v.VisitedOn}, &v.Visitor, &v.Findings, &flags, &v.Notes,
-		&v.RecordedBy, timeScan{&v.CreatedAt}); err != nil {
+		&v.RecordedBy, timeScan{&v.CreatedAt}, &sealed); err != nil {
 		return nil, err
 	}
 	if err := decodeList(flags, &v.RiskFlags); err != nil {
 		return nil, fmt.Errorf("follow-up %d risk flags: %w", v.ID, err)
 	}
+	p := followUpPersonal{v.Visitor, v.Findings, v.Notes}
+	if _, err := db.openJSON(ctx, "follow_ups", v.ID, sealed, &p); err != nil {
+		return nil, err
+	}
+	v.Visitor, v.Findings, v.Notes = p.Visitor, p.Findings, p.Notes
 	return &v, nil
 }
 
@@ -539,9 +624,12 @@ func (s *WorkflowService) AddFollowUp(ctx context.Context, v *homeward.FollowUp)
 	err := s.recordOnCase(ctx, v.CaseID, homeward.ActionFollowUp, func(t *tx, c *homeward.Case) (any, error) {
 		nv.RecordedBy, nv.CreatedAt, nv.VisitedOn = t.actor.UserID, t.at, normDate(nv.VisitedOn)
 		if err := t.QueryRowContext(ctx, `INSERT INTO follow_ups (case_id, visited_on, visitor, findings, risk_flags, notes,
-			recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			c.ID, nv.VisitedOn.String(), nv.Visitor, nv.Findings, encodeList(nv.RiskFlags), nv.Notes, nv.RecordedBy, s.db.tv(t.at)).Scan(&nv.ID); err != nil {
+			recorded_by, created_at) VALUES ($1, $2, '', '', $3, '', $4, $5) RETURNING id`,
+			c.ID, nv.VisitedOn.String(), encodeList(nv.RiskFlags), nv.RecordedBy, s.db.tv(t.at)).Scan(&nv.ID); err != nil {
 			return nil, fmt.Errorf("insert follow-up: %w", err)
+		}
+		if err := t.sealRowUpdate(ctx, "follow_ups", nv.ID, followUpPersonal{nv.Visitor, nv.Findings, nv.Notes}); err != nil {
+			return nil, err
 		}
 		return recordEvent{ID: nv.ID, RiskFlags: nv.RiskFlags}, nil
 	})
@@ -554,5 +642,5 @@ func (s *WorkflowService) AddFollowUp(ctx context.Context, v *homeward.FollowUp)
 
 // FindFollowUps lists the follow-up visits of a case, oldest first.
 func (s *WorkflowService) FindFollowUps(ctx context.Context, caseID int64) ([]*homeward.FollowUp, error) {
-	return listOnCase(ctx, s.db, caseID, `SELECT `+followUpColumns+` FROM follow_ups WHERE case_id = $1 ORDER BY id`, scanFollowUp)
+	return listOnCase(ctx, s.db, caseID, `SELECT `+followUpColumns+` FROM follow_ups WHERE case_id = $1 ORDER BY id`, s.db.scanFollowUp)
 }
