@@ -215,4 +215,9 @@ type CaseService interface {
 	ImportCases(ctx context.Context, cs []*Case, progress func(done int)) (created, skipped int, err error)
 	// ShareCase lets another organisation see the case.
 	ShareCase(ctx context.Context, id, orgID int64) error
+	// EraseCase destroys the personal data of a case and of its events for
+	// one of EraseReasons: the row stays, empty, and its events stay in the
+	// chain, unreadable. Administrators and supervisors of the owning
+	// organisation only; a case already erased is ECONFLICT.
+	EraseCase(ctx context.Context, id int64, reason string) error
 }

@@ -28,7 +28,7 @@ const (
 	ActionExport = "export"
 	ActionLogin  = "login"
 	ActionLogout = "logout"
-	// ActionErase destroys a record's personal data (see CaseService.Erase).
+	// ActionErase destroys a record's personal data (see CaseService.EraseCase).
 	ActionErase = "erase"
 )
 

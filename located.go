@@ -177,4 +177,6 @@ type LocatedService interface {
 	UpdateLocated(ctx context.Context, r *LocatedRecord) error
 	ImportLocated(ctx context.Context, rs []*LocatedRecord, progress func(done int)) (created, skipped int, err error)
 	ShareLocated(ctx context.Context, id, orgID int64) error
+	// EraseLocated is CaseService.EraseCase for a located record.
+	EraseLocated(ctx context.Context, id int64, reason string) error
 }

@@ -223,14 +223,17 @@ func (s *EventService) Audit(ctx context.Context, opt AuditOptions) (*AuditRepor
 	if s.db.keys == nil {
 		return rep, nil
 	}
-	if err := s.db.checkRecords(ctx, snap, replay, rep); err != nil {
-		return rep, err
-	}
+	// Before the rows: a record whose key was destroyed behind the log's
+	// back has no replayed state, and its row would otherwise be reported
+	// as written without a create event, which hides the cause.
 	for _, e := range replay.erased {
 		if e.Event == 0 {
 			return rep, &homeward.RecordError{EntityType: e.EntityType, EntityID: e.EntityID,
 				Reason: fmt.Sprintf("the key of %d events was destroyed without an erase event: erased behind the log's back", e.Events)}
 		}
+	}
+	if err := s.db.checkRecords(ctx, snap, replay, rep); err != nil {
+		return rep, err
 	}
 	for _, e := range replay.erasures {
 		rep.Erasures = append(rep.Erasures, *e)

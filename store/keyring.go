@@ -388,6 +388,9 @@ func recordRef(entity string, id int64) string { return fmt.Sprintf("%s/%d", ent
 // errErased says a record's key was destroyed: its personal data is gone.
 var errErased = errors.New("store: the record was erased")
 
+// errErasedWrite refuses a change to an erased record.
+var errErasedWrite = homeward.Errorf(homeward.ECONFLICT, "This record was erased: its personal data is gone, and it can no longer be changed.")
+
 // cachedRecordKey returns a record key from the cache.
 func (kr *keyring) cachedRecordKey(ref string) (seal.Key, bool) {
 	kr.rmu.Lock()
@@ -531,6 +534,11 @@ func (t *tx) txRecordKey(ctx context.Context, entity string, id int64) (seal.Key
 	if err == nil {
 		return k, nil
 	}
+	if errors.Is(err, errErased) {
+		// Nothing personal may be written about an erased record: its data
+		// would be sealed under a key that no longer exists.
+		return seal.Key{}, errErasedWrite
+	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return seal.Key{}, err
 	}
@@ -604,9 +612,12 @@ type sealedData struct {
 
 // sealEvent seals ev's data under its owner's record key: the event's own
 // entity for cases and located records, ownerType/ownerID when given.
-// Events of other entities, and events without data, stay as they are.
+// Events of other entities, events without data and erase events stay as
+// they are.
 func (t *tx) sealEvent(ctx context.Context, ev *homeward.Event, ownerType string, ownerID int64) error {
-	if len(ev.Data) == 0 {
+	// An erase event must stay readable after the key it destroys: its data
+	// is a reason code, never personal (see EraseCase).
+	if len(ev.Data) == 0 || ev.Action == homeward.ActionErase {
 		return nil
 	}
 	if ownerType == "" {

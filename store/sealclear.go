@@ -42,8 +42,10 @@ const ActionSealed = "sealed_in_place"
 const sealClearBatch = 1000
 
 // clearEventCondition selects the events whose data an older version left
-// in clear.
-const clearEventCondition = `entity_type IN ('` + homeward.EntityCase + `', '` + homeward.EntityLocated + `') AND entity_id <> 0 AND data <> '' AND data NOT LIKE '` + sealedPrefix + `%'`
+// in clear. An erase event is clear by design (see sealEvent): without its
+// exclusion, every unlock would find it and rehash the chain from it.
+const clearEventCondition = `entity_type IN ('` + homeward.EntityCase + `', '` + homeward.EntityLocated + `') AND entity_id <> 0 AND data <> '' AND data NOT LIKE '` + sealedPrefix + `%'` +
+	` AND action <> '` + homeward.ActionErase + `'`
 
 // sealClear seals what an older version left in clear and returns how many
 // rows and events it sealed.
