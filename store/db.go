@@ -296,6 +296,11 @@ type tx struct {
 	newRKeys []recordKeyRow
 	// tokens are blind-index entries to write with the events.
 	tokens map[string][]tokenPair
+	// resign, when set, is the head key the head is signed with on commit
+	// instead of db.headKey, which it then replaces: a key rotation moves
+	// the signature to the new key in the same transaction that records it,
+	// so that no head is ever left signed by a key nobody holds.
+	resign []byte
 }
 
 // write runs fn in a transaction that serialises with every other writer, so
@@ -334,14 +339,21 @@ func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
 		return err
 	}
 	if t.appended {
+		key := db.headKey
+		if t.resign != nil {
+			key = t.resign
+		}
 		if _, err := sqlTx.ExecContext(ctx, `UPDATE event_head SET last_id = $1, last_hash = $2, mac = $3 WHERE id = 1`,
-			t.lastID, t.lastHash, headMAC(db.headKey, t.lastID, t.lastHash)); err != nil {
+			t.lastID, t.lastHash, headMAC(key, t.lastID, t.lastHash)); err != nil {
 			sqlTx.Rollback()
 			return fmt.Errorf("write event head: %w", err)
 		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if t.resign != nil {
+		db.headKey = t.resign
 	}
 	if len(t.located) > 0 && db.locatedHook != nil {
 		db.locatedHook(t.located)

@@ -71,10 +71,10 @@ type keyring struct {
 	macs    macPool
 }
 
-const (
-	activeRecheck   = 2 * time.Second
-	recordKeysCache = 100_000
-)
+// activeRecheck is a variable so that tests of a rotation need not wait.
+var activeRecheck = 2 * time.Second
+
+const recordKeysCache = 100_000
 
 // errLocked is returned by anything that needs personal data from a
 // database opened without its key.
