@@ -3,8 +3,11 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/homeward-project/homeward"
@@ -146,6 +149,9 @@ type ReencryptResult struct {
 	// Cases, Located and RecordKeys count the rows re-sealed and the
 	// record keys re-wrapped by this call.
 	Cases, Located, RecordKeys int
+	// Other counts the other sealed values moved: uploads, attachments,
+	// workflow records, matches' explanations and notes.
+	Other int
 }
 
 // Reencrypt makes a new data key active and moves every case and located
@@ -262,13 +268,48 @@ func (db *DB) Reencrypt(ctx context.Context, progress func(done, total int)) (Re
 	}
 }
 
+// sealedColumn is a column that holds one envelope per row under the data
+// key, bound to rowAD(ad, id). Every such column is listed here, so that a
+// re-encryption moves all of them and never retires a key something still
+// needs.
+type sealedColumn struct{ table, column, ad string }
+
+var sealedColumns = []sealedColumn{
+	{"cases", "sealed", "cases"}, {"located", "sealed", "located"},
+	{"uploads", "sealed", "uploads"},
+	{"attachments", "sealed", "attachments"}, {"attachments", "data", fileTable("attachments")},
+	{"verifications", "sealed", "verifications"}, {"best_interests", "sealed", "best_interests"},
+	{"handovers", "sealed", "handovers"}, {"reunifications", "sealed", "reunifications"},
+	{"follow_ups", "sealed", "follow_ups"}, {"welfare_messages", "sealed", "welfare_messages"},
+}
+
+// sealedTexts are the text columns sealed by sealText, with the query of
+// each row's ID, stored text and associated data.
+var sealedTexts = []struct{ table, column, ad string }{
+	{"matches", "explanation", `'match ' || case_id || ' ' || located_id || ' explanation'`},
+	{"matches", "note", `'match ' || case_id || ' ' || located_id || ' note'`},
+	{"match_decisions", "note", `'match decision ' || match_id`},
+}
+
+// textPrefix is how every text sealed under k starts: the sealed JSON and
+// the base64 of the envelope's first twelve bytes, which base64 renders
+// alone (the magic, the kind and seven bytes of the key's id).
+func textPrefix(k seal.Key) string {
+	return sealedPrefix + base64.StdEncoding.EncodeToString(seal.EnvelopePrefix(k)[:12])
+}
+
 // countUnder counts the rows and record keys sealed under k.
 func (db *DB) countUnder(ctx context.Context, q rowsQueryer, k seal.Key) (int, error) {
 	p := seal.EnvelopePrefix(k)
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT
-		(SELECT count(*) FROM cases WHERE substr(sealed, 1, %[1]d) = $1) +
-		(SELECT count(*) FROM located WHERE substr(sealed, 1, %[1]d) = $1) +
-		(SELECT count(*) FROM record_keys WHERE substr(wrapped, 1, %[1]d) = $1)`, envelopePrefixLen), p)
+	var parts []string
+	for _, c := range sealedColumns {
+		parts = append(parts, fmt.Sprintf(`(SELECT count(*) FROM %s WHERE substr(%s, 1, %d) = $1)`, c.table, c.column, envelopePrefixLen))
+	}
+	for _, c := range sealedTexts {
+		parts = append(parts, fmt.Sprintf(`(SELECT count(*) FROM %s WHERE %s LIKE $2)`, c.table, c.column))
+	}
+	parts = append(parts, fmt.Sprintf(`(SELECT count(*) FROM record_keys WHERE substr(wrapped, 1, %d) = $1)`, envelopePrefixLen))
+	rows, err := q.QueryContext(ctx, `SELECT `+strings.Join(parts, " + "), p, textPrefix(k)+"%")
 	if err != nil {
 		return 0, fmt.Errorf("count what is sealed under %s: %w", k.ID(), err)
 	}
@@ -288,18 +329,36 @@ func (db *DB) countUnder(ctx context.Context, q rowsQueryer, k seal.Key) (int, e
 
 // moveOff moves everything sealed under from to next, batch by batch.
 func (db *DB) moveOff(ctx context.Context, from, next seal.Key, res *ReencryptResult, report func(int)) error {
-	for _, table := range []string{"cases", "located"} {
+	for _, col := range sealedColumns {
 		var after int64
 		for {
-			n, last, err := db.resealBatch(ctx, table, from, next, after)
+			n, last, err := db.resealBatch(ctx, col, from, next, after)
 			if err != nil {
 				return err
 			}
-			if table == "cases" {
+			switch col.table {
+			case "cases":
 				res.Cases += n
-			} else {
+			case "located":
 				res.Located += n
+			default:
+				res.Other += n
 			}
+			report(n)
+			if n < reencryptBatch {
+				break
+			}
+			after = last
+		}
+	}
+	for i := range sealedTexts {
+		var after int64
+		for {
+			n, last, err := db.resealTextBatch(ctx, i, from, next, after)
+			if err != nil {
+				return err
+			}
+			res.Other += n
 			report(n)
 			if n < reencryptBatch {
 				break
@@ -326,12 +385,13 @@ func (db *DB) moveOff(ctx context.Context, from, next seal.Key, res *ReencryptRe
 // resealBatch re-seals up to reencryptBatch rows of table after the ID
 // after, returning how many and the last ID. A row updated meanwhile by a
 // writer still on the old key is behind the cursor; retire finds it.
-func (db *DB) resealBatch(ctx context.Context, table string, from, next seal.Key, after int64) (n int, last int64, err error) {
+func (db *DB) resealBatch(ctx context.Context, col sealedColumn, from, next seal.Key, after int64) (n int, last int64, err error) {
+	table := col.table
 	err = db.write(ctx, func(t *tx) error {
 		// Read whole before writing: PostgreSQL runs one query at a time on
 		// a transaction.
-		rows, err := t.QueryContext(ctx, fmt.Sprintf(`SELECT id, sealed FROM %s WHERE id > $1 AND substr(sealed, 1, %d) = $2 ORDER BY id LIMIT %d`,
-			table, envelopePrefixLen, reencryptBatch), after, seal.EnvelopePrefix(from))
+		rows, err := t.QueryContext(ctx, fmt.Sprintf(`SELECT id, %s FROM %s WHERE id > $1 AND substr(%s, 1, %d) = $2 ORDER BY id LIMIT %d`,
+			col.column, table, col.column, envelopePrefixLen, reencryptBatch), after, seal.EnvelopePrefix(from))
 		if err != nil {
 			return fmt.Errorf("read %s to re-encrypt: %w", table, err)
 		}
@@ -356,13 +416,13 @@ func (db *DB) resealBatch(ctx context.Context, table string, from, next seal.Key
 			n, last = 0, after
 			return nil
 		}
-		stmt, err := t.PrepareContext(ctx, `UPDATE `+table+` SET sealed = $1 WHERE id = $2`)
+		stmt, err := t.PrepareContext(ctx, `UPDATE `+table+` SET `+col.column+` = $1 WHERE id = $2`)
 		if err != nil {
 			return fmt.Errorf("re-encrypt %s: %w", table, err)
 		}
 		defer stmt.Close()
 		for _, r := range rs {
-			ad := rowAD(table, r.id)
+			ad := rowAD(col.ad, r.id)
 			b, err := seal.Open(from, r.sealed, ad)
 			if err != nil {
 				return &unsealError{table, r.id, err}
@@ -378,7 +438,7 @@ func (db *DB) resealBatch(ctx context.Context, table string, from, next seal.Key
 		}
 		n, last = len(rs), rs[len(rs)-1].id
 		return t.appendEvent(ctx, homeward.EntityAudit, 0, ActionKeyReencrypted, 0, map[string]any{
-			"from": from.ID(), "to": next.ID(), "table": table, "rows": n, "first_id": rs[0].id, "last_id": last})
+			"from": from.ID(), "to": next.ID(), "table": table, "column": col.column, "rows": n, "first_id": rs[0].id, "last_id": last})
 	})
 	return n, last, err
 }
@@ -541,4 +601,63 @@ func (db *DB) KeyStatus(ctx context.Context) (*KeyStatus, error) {
 		return nil, fmt.Errorf("count erased records: %w", err)
 	}
 	return st, nil
+}
+
+// resealTextBatch is resealBatch for the i-th of sealedTexts.
+func (db *DB) resealTextBatch(ctx context.Context, i int, from, next seal.Key, after int64) (n int, last int64, err error) {
+	col := sealedTexts[i]
+	err = db.write(ctx, func(t *tx) error {
+		rows, err := t.QueryContext(ctx, fmt.Sprintf(`SELECT id, %s, %s FROM %s WHERE id > $1 AND %s LIKE $2 ORDER BY id LIMIT %d`,
+			col.column, col.ad, col.table, col.column, reencryptBatch), after, textPrefix(from)+"%")
+		if err != nil {
+			return fmt.Errorf("read %s to re-encrypt: %w", col.table, err)
+		}
+		type row struct {
+			id         int64
+			stored, ad string
+		}
+		var rs []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.stored, &r.ad); err != nil {
+				rows.Close()
+				return fmt.Errorf("read %s to re-encrypt: %w", col.table, err)
+			}
+			rs = append(rs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read %s to re-encrypt: %w", col.table, err)
+		}
+		if len(rs) == 0 {
+			n, last = 0, after
+			return nil
+		}
+		for _, r := range rs {
+			var sd sealedData
+			if err := json.Unmarshal([]byte(r.stored), &sd); err != nil {
+				return fmt.Errorf("%s %d: damaged sealed text: %w", col.table, r.id, err)
+			}
+			ad := []byte("homeward text v1 " + r.ad)
+			b, err := seal.Open(from, sd.Sealed, ad)
+			if err != nil {
+				return fmt.Errorf("open %s %d %s: %w", col.table, r.id, col.column, err)
+			}
+			env, err := seal.Seal(next, b, ad)
+			if err != nil {
+				return err
+			}
+			out, err := json.Marshal(sealedData{Sealed: env})
+			if err != nil {
+				return err
+			}
+			if _, err := t.ExecContext(ctx, `UPDATE `+col.table+` SET `+col.column+` = $1 WHERE id = $2`, string(out), r.id); err != nil {
+				return fmt.Errorf("re-encrypt %s %d: %w", col.table, r.id, err)
+			}
+		}
+		n, last = len(rs), rs[len(rs)-1].id
+		return t.appendEvent(ctx, homeward.EntityAudit, 0, ActionKeyReencrypted, 0, map[string]any{
+			"from": from.ID(), "to": next.ID(), "table": col.table, "column": col.column, "rows": n})
+	})
+	return n, last, err
 }

@@ -195,8 +195,12 @@ func TestRewrapResignsTheHead(t *testing.T) {
 		mustNil(t, err)
 		defer stale.Close()
 		stale.SetHeadKey(oldKey.Key.Derive(HeadKeyPurpose))
+		// Unlocking only reads; the first write is refused.
 		_, err = stale.Unlock(context.Background(), newKey)
-		wantCode(t, err, homeward.EINTERNAL)
+		mustNil(t, err)
+		l2 := fullLocated()
+		l2.ImportKey = ""
+		wantCode(t, NewLocatedService(stale).CreateLocated(f.w.as(f.w.orgA, homeward.RoleCaseworker), l2), homeward.EINTERNAL)
 		if err := again.RewrapWithHeadKey(context.Background(), oldKey, nil); err == nil {
 			t.Fatal("rewrap that would leave the head unsigned succeeded")
 		}
@@ -319,5 +323,58 @@ func TestReencryptInterruptedResumes(t *testing.T) {
 		restarted = reopen(t, db)
 		defer restarted.Close()
 		f.check(t, restarted)
+	})
+}
+
+// Everything else sealed under the data key moves too: a match's
+// explanation and note (text), an attachment's name and content, an
+// upload. A key retired with any of them left would lose them.
+func TestReencryptMovesEveryOtherSealedValue(t *testing.T) {
+	fastRotation(t, 3)
+	eachDB(t, func(t *testing.T, db *DB) {
+		f := newRotationFixture(t, db, 2)
+		worker := f.w.as(f.w.orgA, homeward.RoleCaseworker)
+		m := candidate(f.cases[0].ID, f.located[0].ID, 0.9, "c1", "l1")
+		m.Explanation[0].Reason = "Ключенко in both"
+		_, _, err := NewMatchService(db).SaveCandidates(f.w.sys, []homeward.Match{m})
+		mustNil(t, err)
+		at := &homeward.Attachment{CaseID: f.cases[0].ID, Filename: "фото-Ключенко.jpg", ContentType: "image/jpeg", Data: []byte("synthetic photo bytes")}
+		mustNil(t, NewAttachmentService(db).CreateAttachment(worker, at))
+		up := &homeward.Upload{Kind: homeward.EntityCase, Filename: "список.csv", Data: []byte("Прізвище\nКлюченко\n")}
+		mustNil(t, NewUploadService(db).CreateUpload(worker, up))
+		oldID, old := activeDataKey(t, db), db.keys.active
+		if n, err := db.countUnder(context.Background(), db.db, old); err != nil || n != 4+4+4 {
+			t.Fatalf("before: %d sealed under the data key (%v), want 4 rows, 4 record keys and 4 others", n, err)
+		}
+
+		res, err := db.Reencrypt(context.Background(), nil)
+		mustNil(t, err)
+		// The explanation, the attachment's name and content, the upload.
+		if res.Other != 4 {
+			t.Fatalf("moved %d other values, want 4: %+v", res.Other, res)
+		}
+		if n, err := db.countUnder(context.Background(), db.db, old); err != nil || n != 0 {
+			t.Fatalf("after: %d still sealed under the old key (%v)", n, err)
+		}
+		var n int
+		mustNil(t, db.db.QueryRow(`SELECT count(*) FROM data_keys WHERE id = $1`, oldID).Scan(&n))
+		if n != 0 {
+			t.Fatal("the old data key is still stored")
+		}
+		ms, _, err := NewMatchService(db).FindMatches(f.w.sys, homeward.MatchFilter{CaseID: f.cases[0].ID})
+		mustNil(t, err)
+		if len(ms) != 1 || ms[0].Explanation[0].Reason != "Ключенко in both" {
+			t.Fatalf("the match reads %+v after re-encryption", ms)
+		}
+		got, err := NewAttachmentService(db).FindAttachmentByID(worker, at.ID)
+		mustNil(t, err)
+		if got.Filename != at.Filename || string(got.Data) != "synthetic photo bytes" {
+			t.Fatalf("the attachment reads %q %q after re-encryption", got.Filename, got.Data)
+		}
+		u, err := NewUploadService(db).FindUploadByID(worker, up.ID)
+		mustNil(t, err)
+		if u.Filename != up.Filename || string(u.Data) != string(up.Data) {
+			t.Fatalf("the upload reads %q %q after re-encryption", u.Filename, u.Data)
+		}
 	})
 }
