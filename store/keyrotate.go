@@ -76,6 +76,32 @@ func (db *DB) Rewrap(ctx context.Context, next MasterKey) error {
 // that a head already cut or forged is never signed afresh. A head signed
 // before cannot become unsigned: that would hide events cut from the end.
 func (db *DB) RewrapWithHeadKey(ctx context.Context, next MasterKey, headKey []byte) error {
+	return db.rewrap(ctx, next, headKey, nil)
+}
+
+// RewrapInstallation is RewrapWithHeadKey that also replaces the sealed
+// secret keys of the installation's party (sealed under the key file, as
+// the data keys are) by partySecret, sealed under the new key, in the same
+// transaction: a rotation that moved one and not the other would leave the
+// installation unable to open either its records or its bundles. A nil
+// partySecret leaves the party alone (an installation without a party).
+func (db *DB) RewrapInstallation(ctx context.Context, next MasterKey, headKey, partySecret []byte) error {
+	if partySecret == nil {
+		return db.rewrap(ctx, next, headKey, nil)
+	}
+	return db.rewrap(ctx, next, headKey, func(ctx context.Context, t *tx) error {
+		res, err := t.ExecContext(ctx, `UPDATE party_secrets SET sealed = $1 WHERE party_id = (SELECT id FROM parties WHERE self)`, partySecret)
+		if err != nil {
+			return fmt.Errorf("reseal the party keys: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("reseal the party keys: %d rows, %v", n, err)
+		}
+		return nil
+	})
+}
+
+func (db *DB) rewrap(ctx context.Context, next MasterKey, headKey []byte, extra func(context.Context, *tx) error) error {
 	if db.keys == nil {
 		return errLocked
 	}
@@ -120,6 +146,12 @@ func (db *DB) RewrapWithHeadKey(ctx context.Context, next MasterKey, headKey []b
 			}
 		}
 		data := map[string]any{"from": kr.master.ID(), "to": next.ID()}
+		if extra != nil {
+			if err := extra(ctx, t); err != nil {
+				return err
+			}
+			data["party_keys_resealed"] = true
+		}
 		if !bytes.Equal(headKey, db.headKey) {
 			if len(db.headKey) == 0 && t.lastID > 0 {
 				// Signing begins here, over events written unsigned: said
