@@ -63,9 +63,11 @@ type keyring struct {
 	checked time.Time
 
 	// records caches unwrapped record keys by "entity/id". Bounded: cleared
-	// when full, as a cache of keys that are cheap to unwrap again.
+	// when full, as a cache of keys that are cheap to unwrap again. An entry
+	// lives recordKeyTTL: another process (the CLI, a second server) may
+	// erase a record, and this one must stop opening its events soon after.
 	rmu     sync.Mutex
-	records map[string]seal.Key
+	records map[string]cachedKey
 
 	macOnce sync.Once
 	macs    macPool
@@ -115,7 +117,7 @@ func (db *DB) Unlock(ctx context.Context, mk MasterKey) (UnlockResult, error) {
 	if mk.zero() {
 		return res, errors.New("store: unlock without a key")
 	}
-	kr := &keyring{master: mk, data: map[string]seal.Key{}, records: map[string]seal.Key{}}
+	kr := &keyring{master: mk, data: map[string]seal.Key{}, records: map[string]cachedKey{}}
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor())
 	// Read first, without the write lock: every command unlocks, and most
 	// find the keys there.
@@ -391,11 +393,25 @@ var errErased = errors.New("store: the record was erased")
 // errErasedWrite refuses a change to an erased record.
 var errErasedWrite = homeward.Errorf(homeward.ECONFLICT, "This record was erased: its personal data is gone, and it can no longer be changed.")
 
+type cachedKey struct {
+	key seal.Key
+	at  time.Time
+}
+
+// recordKeyTTL bounds how long an erasure by another process leaves a
+// record's events readable here.
+const recordKeyTTL = 10 * time.Second
+
 // cachedRecordKey returns a record key from the cache.
 func (kr *keyring) cachedRecordKey(ref string) (seal.Key, bool) {
 	kr.rmu.Lock()
 	defer kr.rmu.Unlock()
-	k, ok := kr.records[ref]
+	c, ok := kr.records[ref]
+	if ok && time.Since(c.at) > recordKeyTTL {
+		delete(kr.records, ref)
+		return seal.Key{}, false
+	}
+	k := c.key
 	return k, ok
 }
 
@@ -405,7 +421,7 @@ func (kr *keyring) cacheRecordKey(ref string, k seal.Key) {
 	if len(kr.records) >= recordKeysCache {
 		clear(kr.records)
 	}
-	kr.records[ref] = k
+	kr.records[ref] = cachedKey{k, time.Now()}
 }
 
 func (kr *keyring) forgetRecordKey(ref string) {
