@@ -58,6 +58,7 @@ func (db *DB) sealClear(ctx context.Context) (int, error) {
 		}
 	}
 	n, err := db.sealClearEvents(ctx)
+	n, err = db.sealClearWorkflow(ctx, n, err)
 	return total + n, err
 }
 
