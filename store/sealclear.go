@@ -53,8 +53,12 @@ func (db *DB) sealClear(ctx context.Context) (int, error) {
 	// Looked for without the write lock: every command unlocks, some while
 	// a server writes, and only a database of an older version has any.
 	var clear bool
-	if err := db.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE sealed IS NULL) OR EXISTS (SELECT 1 FROM located WHERE sealed IS NULL)
-		OR EXISTS (SELECT 1 FROM events WHERE `+clearEventCondition+`)`).Scan(&clear); err != nil {
+	q := `SELECT EXISTS (SELECT 1 FROM cases WHERE sealed IS NULL) OR EXISTS (SELECT 1 FROM located WHERE sealed IS NULL)
+		OR EXISTS (SELECT 1 FROM events WHERE ` + clearEventCondition + `)`
+	for _, ct := range clearWorkflowTables {
+		q += ` OR EXISTS (SELECT 1 FROM ` + ct.table + ` WHERE sealed IS NULL)`
+	}
+	if err := db.db.QueryRowContext(ctx, q).Scan(&clear); err != nil {
 		return 0, fmt.Errorf("look for clear records: %w", err)
 	}
 	if !clear {
@@ -74,6 +78,7 @@ func (db *DB) sealClear(ctx context.Context) (int, error) {
 		}
 	}
 	n, err := db.sealClearEvents(ctx)
+	n, err = db.sealClearWorkflow(ctx, n, err)
 	if err != nil {
 		return total + n, err
 	}
@@ -86,7 +91,11 @@ func (db *DB) sealClear(ctx context.Context) (int, error) {
 func (db *DB) compact(ctx context.Context) error {
 	stmts := []string{`PRAGMA wal_checkpoint(TRUNCATE)`, `VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`}
 	if db.dialect == DialectPostgres {
-		stmts = []string{`VACUUM FULL cases, located, events`}
+		tables := []string{"cases", "located", "events"}
+		for _, ct := range clearWorkflowTables {
+			tables = append(tables, ct.table)
+		}
+		stmts = []string{`VACUUM FULL ` + strings.Join(tables, ", ")}
 	}
 	for _, q := range stmts {
 		if _, err := db.wdb.ExecContext(ctx, q); err != nil {

@@ -19,24 +19,50 @@ func NewWelfareService(db *DB) *WelfareService { return &WelfareService{db: db} 
 
 const messageColumns = `m.id, m.uid, m.org_id, m.case_id, m.entry_id, e.ref, m.channel_id, m.direction, m.text, m.photo_type,
 	coalesce(length(m.photo), 0), m.state, m.author_id, m.author_party, m.approved_by, m.approved_at, m.written_at, m.sent_at,
-	m.delivered_at, m.read_at, m.version, m.created_at`
+	m.delivered_at, m.read_at, m.version, m.created_at, m.sealed`
 
 const messageFrom = ` FROM welfare_messages m JOIN list_entries e ON e.id = m.entry_id`
 
-func scanMessage(r rowScanner) (*homeward.WelfareMessage, error) {
+// messagePersonal is the sealed part of a message: its text, written by or
+// for a family, and the photo's size, which the photo's own envelope would
+// overstate.
+type messagePersonal struct {
+	Text      string `json:"text,omitempty"`
+	PhotoSize int    `json:"photo_size,omitempty"`
+}
+
+func (db *DB) scanMessage(ctx context.Context, r rowScanner) (*homeward.WelfareMessage, error) {
 	var m homeward.WelfareMessage
+	var sealed []byte
 	err := r.Scan(&m.ID, &m.UID, &m.OrgID, &m.CaseID, &m.EntryID, &m.EntryRef, &m.ChannelID, &m.Direction, &m.Text, &m.PhotoType,
 		&m.PhotoSize, &m.State, &m.AuthorID, &m.AuthorParty, &m.ApprovedBy, timePtrScan{&m.ApprovedAt}, timeScan{&m.WrittenAt},
-		timePtrScan{&m.SentAt}, timePtrScan{&m.DeliveredAt}, timePtrScan{&m.ReadAt}, &m.Version, timeScan{&m.CreatedAt})
+		timePtrScan{&m.SentAt}, timePtrScan{&m.DeliveredAt}, timePtrScan{&m.ReadAt}, &m.Version, timeScan{&m.CreatedAt}, &sealed)
 	if err != nil {
 		return nil, err
 	}
+	p := messagePersonal{m.Text, m.PhotoSize}
+	if _, err := db.openJSON(ctx, "welfare_messages", m.ID, sealed, &p); err != nil {
+		return nil, err
+	}
+	m.Text, m.PhotoSize = p.Text, p.PhotoSize
 	return &m, nil
 }
 
+// messagePhoto reads and opens the photo of message id.
+func (t *tx) messagePhoto(ctx context.Context, id int64) ([]byte, error) {
+	var photo, sealed []byte
+	if err := t.QueryRowContext(ctx, `SELECT photo, sealed FROM welfare_messages WHERE id = $1`, id).Scan(&photo, &sealed); err != nil {
+		return nil, fmt.Errorf("read photo: %w", err)
+	}
+	if len(sealed) == 0 || len(photo) == 0 {
+		return photo, nil
+	}
+	return t.db.openRow(ctx, fileTable("welfare_messages"), id, photo)
+}
+
 // messageOf reads a message of the actor's organisation.
-func messageOf(ctx context.Context, q queryer, a homeward.Actor, id int64) (*homeward.WelfareMessage, error) {
-	m, err := scanMessage(q.QueryRowContext(ctx, `SELECT `+messageColumns+messageFrom+` WHERE m.id = $1`, id))
+func (t *tx) messageOf(ctx context.Context, a homeward.Actor, id int64) (*homeward.WelfareMessage, error) {
+	m, err := t.db.scanMessage(ctx, t.QueryRowContext(ctx, `SELECT `+messageColumns+messageFrom+` WHERE m.id = $1`, id))
 	if err != nil {
 		return nil, scanErr(err, "message", id)
 	}
@@ -119,19 +145,32 @@ func (s *WelfareService) WriteMessage(ctx context.Context, m *homeward.WelfareMe
 }
 
 func (t *tx) insertMessage(ctx context.Context, m *homeward.WelfareMessage) error {
-	var photo any
-	if len(m.Photo) > 0 {
-		photo = m.Photo
-	}
-	if err := t.QueryRowContext(ctx, `INSERT INTO welfare_messages (uid, org_id, case_id, entry_id, channel_id, direction, text, photo,
+	if err := t.QueryRowContext(ctx, `INSERT INTO welfare_messages (uid, org_id, case_id, entry_id, channel_id, direction, text,
 		photo_type, state, author_id, author_party, written_at, delivered_at, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
-		m.UID, m.OrgID, m.CaseID, m.EntryID, m.ChannelID, string(m.Direction), m.Text, photo, m.PhotoType, string(m.State),
+		VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+		m.UID, m.OrgID, m.CaseID, m.EntryID, m.ChannelID, string(m.Direction), m.PhotoType, string(m.State),
 		m.AuthorID, m.AuthorParty, t.db.tv(m.WrittenAt), t.db.tvp(m.DeliveredAt), m.Version, t.db.tv(t.at)).Scan(&m.ID); err != nil {
 		if isUniqueViolation(err) {
 			return homeward.Errorf(homeward.ECONFLICT, "The message %s is already stored.", m.UID)
 		}
 		return fmt.Errorf("insert message: %w", err)
+	}
+	// The photo keeps its own envelope, bound to the message under another
+	// name, so that a list of messages does not open every photo.
+	var photo any
+	if len(m.Photo) > 0 {
+		env, err := t.db.sealRow(ctx, t, fileTable("welfare_messages"), m.ID, m.Photo)
+		if err != nil {
+			return err
+		}
+		photo = env
+	}
+	sealed, err := t.sealJSON(ctx, "welfare_messages", m.ID, messagePersonal{m.Text, len(m.Photo)})
+	if err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE welfare_messages SET photo = $1, sealed = $2 WHERE id = $3`, photo, sealed, m.ID); err != nil {
+		return fmt.Errorf("seal message %d: %w", m.ID, err)
 	}
 	return nil
 }
@@ -159,7 +198,7 @@ func (s *WelfareService) ApproveMessage(ctx context.Context, id int64, version i
 	}
 	var out *homeward.WelfareMessage
 	err := s.db.write(ctx, func(t *tx) error {
-		m, err := messageOf(ctx, t, a, id)
+		m, err := t.messageOf(ctx, a, id)
 		if err != nil {
 			return err
 		}
@@ -198,9 +237,9 @@ func (s *WelfareService) ApproveMessage(ctx context.Context, id int64, version i
 		doc := homeward.MessageDocument{UID: m.UID, ListUID: l.UID, EntryRef: m.EntryRef, Text: m.Text, WrittenAt: m.WrittenAt}
 		var files []string
 		if m.PhotoSize > 0 {
-			var photo []byte
-			if err := t.QueryRowContext(ctx, `SELECT photo FROM welfare_messages WHERE id = $1`, id).Scan(&photo); err != nil {
-				return fmt.Errorf("read photo: %w", err)
+			photo, err := t.messagePhoto(ctx, id)
+			if err != nil {
+				return err
 			}
 			sha, err := t.keepFile(ctx, photo, m.PhotoType)
 			if err != nil {
@@ -257,7 +296,7 @@ func (s *WelfareService) FindMessages(ctx context.Context, f homeward.MessageFil
 	defer rows.Close()
 	var out []*homeward.WelfareMessage
 	for rows.Next() {
-		m, err := scanMessage(rows)
+		m, err := s.db.scanMessage(ctx, rows)
 		if err != nil {
 			return nil, fmt.Errorf("read message: %w", err)
 		}
@@ -274,12 +313,12 @@ func (s *WelfareService) FindMessageByID(ctx context.Context, id int64) (*homewa
 	}
 	var out *homeward.WelfareMessage
 	err := s.db.write(ctx, func(t *tx) error {
-		m, err := messageOf(ctx, t, a, id)
+		m, err := t.messageOf(ctx, a, id)
 		if err != nil {
 			return err
 		}
-		if err := t.QueryRowContext(ctx, `SELECT photo FROM welfare_messages WHERE id = $1`, id).Scan(&m.Photo); err != nil {
-			return fmt.Errorf("read photo: %w", err)
+		if m.Photo, err = t.messagePhoto(ctx, id); err != nil {
+			return err
 		}
 		out = m
 		var listID int64
@@ -300,7 +339,7 @@ func (s *WelfareService) MarkRead(ctx context.Context, id int64) (*homeward.Welf
 	}
 	var out *homeward.WelfareMessage
 	err := s.db.write(ctx, func(t *tx) error {
-		m, err := messageOf(ctx, t, a, id)
+		m, err := t.messageOf(ctx, a, id)
 		if err != nil {
 			return err
 		}
