@@ -48,7 +48,7 @@ func (s *ListService) FindAnswers(ctx context.Context, entryID int64) ([]*homewa
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	if _, _, err := entryOf(ctx, s.db.db, a, entryID); err != nil {
+	if _, _, err := s.db.entryOf(ctx, s.db.db, a, entryID); err != nil {
 		return nil, err
 	}
 	return answersOf(ctx, s.db.db, `a.entry_id = $1`, entryID)
@@ -70,7 +70,7 @@ func (s *ListService) RecordAnswer(ctx context.Context, entryID int64, ans *home
 	}
 	na.Source = homeward.AnswerByHand
 	err := s.db.write(ctx, func(t *tx) error {
-		e, l, err := entryOf(ctx, t, a, entryID)
+		e, l, err := t.db.entryOf(ctx, t, a, entryID)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *ListService) ImportAnswers(ctx context.Context, listID int64, rows []ho
 		if l.Direction != homeward.ListOutgoing {
 			return homeward.Errorf(homeward.EINVALID, "A filled-in sheet answers one of this installation's own lists.")
 		}
-		entries, err := entriesOf(ctx, t, listID)
+		entries, err := t.db.entriesOf(ctx, t, listID)
 		if err != nil {
 			return err
 		}
@@ -430,7 +430,7 @@ func (s *ListService) FindCandidates(ctx context.Context, entryID int64) ([]*hom
 	}
 	var out []*homeward.EntryCandidate
 	err := s.db.write(ctx, func(t *tx) error {
-		_, l, err := entryOf(ctx, t, a, entryID)
+		_, l, err := t.db.entryOf(ctx, t, a, entryID)
 		if err != nil {
 			return err
 		}

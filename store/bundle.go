@@ -327,7 +327,7 @@ func (t *tx) sent(ctx context.Context, a homeward.Actor, ch *homeward.Channel, b
 		if err := t.saveList(ctx, l); err != nil {
 			return err
 		}
-		es, err := entriesOf(ctx, t, l.ID)
+		es, err := t.db.entriesOf(ctx, t, l.ID)
 		if err != nil {
 			return err
 		}

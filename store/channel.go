@@ -321,7 +321,7 @@ func (s *ListService) OpenPhase(ctx context.Context, channelID int64, carry bool
 		if !carry || last == 0 || ch.Role == homeward.RoleMediator {
 			return nil
 		}
-		old, err := queryEntries(ctx, t, `SELECT `+entryColumns+` FROM list_entries e JOIN return_lists l ON l.id = e.list_id
+		old, err := t.db.queryEntries(ctx, t, `SELECT `+entryColumns+` FROM list_entries e JOIN return_lists l ON l.id = e.list_id
 			JOIN phases ph ON ph.id = l.phase_id WHERE l.channel_id = $1 AND ph.number = $2 AND `+sealedEntry+` AND e.carried_to_id = 0
 			ORDER BY l.id, e.position`, ch.ID, last)
 		if err != nil {

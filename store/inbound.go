@@ -280,7 +280,7 @@ func (ap *applier) receivedList(ctx context.Context, uid string) (*homeward.Retu
 }
 
 func (ap *applier) entryByRef(ctx context.Context, l *homeward.ReturnList, ref string) (*homeward.ListEntry, error) {
-	e, err := scanEntry(ap.t.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM list_entries e WHERE e.list_id = $1 AND e.ref = $2`, l.ID, ref))
+	e, err := ap.t.db.scanEntry(ctx, ap.t.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM list_entries e WHERE e.list_id = $1 AND e.ref = $2`, l.ID, ref))
 	if err != nil {
 		return nil, badDocument("The bundle refers to an entry %s that list %s does not have.", ref, l.UID)
 	}
@@ -335,7 +335,7 @@ func (ap *applier) list(ctx context.Context, d *homeward.InboundDocument, author
 			return fmt.Errorf("supersede revision: %w", err)
 		}
 	}
-	existing, err := entriesOf(ctx, t, l.ID)
+	existing, err := t.db.entriesOf(ctx, t, l.ID)
 	if err != nil {
 		return err
 	}
@@ -362,8 +362,12 @@ func (ap *applier) list(ctx context.Context, d *homeward.InboundDocument, author
 			files = append(files, ph.SHA256)
 		}
 		if e := byRef[ed.Ref]; e != nil {
+			sealed, err := t.sealPerson(ctx, e.ListID, e.Ref, person)
+			if err != nil {
+				return err
+			}
 			if _, err := t.ExecContext(ctx, `UPDATE list_entries SET person = $1, removed_revision = 0, updated_at = $2 WHERE id = $3`,
-				string(person), t.db.tv(t.at), e.ID); err != nil {
+				sealed, t.db.tv(t.at), e.ID); err != nil {
 				return fmt.Errorf("update entry: %w", err)
 			}
 			continue

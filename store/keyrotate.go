@@ -313,6 +313,7 @@ var sealedColumns = []sealedColumn{
 	{"verifications", "sealed", "verifications"}, {"best_interests", "sealed", "best_interests"},
 	{"handovers", "sealed", "handovers"}, {"reunifications", "sealed", "reunifications"},
 	{"follow_ups", "sealed", "follow_ups"}, {"welfare_messages", "sealed", "welfare_messages"},
+	{"welfare_messages", "photo", fileTable("welfare_messages")},
 }
 
 // sealedTexts are the text columns sealed by sealText, with the query of
@@ -321,6 +322,7 @@ var sealedTexts = []struct{ table, column, ad string }{
 	{"matches", "explanation", `'match ' || case_id || ' ' || located_id || ' explanation'`},
 	{"matches", "note", `'match ' || case_id || ' ' || located_id || ' note'`},
 	{"match_decisions", "note", `'match decision ' || match_id`},
+	{"list_entries", "person", `'list entry ' || list_id || ' ' || ref`},
 }
 
 // textPrefix is how every text sealed under k starts: the sealed JSON and

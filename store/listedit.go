@@ -99,7 +99,7 @@ func (s *ListService) AddEntries(ctx context.Context, listID int64, caseIDs []in
 		if err != nil {
 			return err
 		}
-		entries, err := entriesOf(ctx, t, listID)
+		entries, err := t.db.entriesOf(ctx, t, listID)
 		if err != nil {
 			return err
 		}
@@ -128,8 +128,12 @@ func (s *ListService) AddEntries(ctx context.Context, listID int64, caseIDs []in
 				}
 				// Back on the list: it keeps its reference, so the other
 				// side sees the same child return, not a new one.
+				sealed, err := t.sealPerson(ctx, e.ListID, e.Ref, person)
+				if err != nil {
+					return err
+				}
 				if _, err := t.ExecContext(ctx, `UPDATE list_entries SET removed_revision = 0, person = $1, updated_at = $2 WHERE id = $3`,
-					string(person), s.db.tv(t.at), e.ID); err != nil {
+					sealed, s.db.tv(t.at), e.ID); err != nil {
 					return fmt.Errorf("restore entry: %w", err)
 				}
 				e.RemovedRevision = 0
@@ -177,9 +181,13 @@ func (t *tx) insertEntry(ctx context.Context, e *homeward.ListEntry, person []by
 	if e.State == "" {
 		e.State = homeward.EntryPending
 	}
+	sealed, err := t.sealPerson(ctx, e.ListID, e.Ref, person)
+	if err != nil {
+		return err
+	}
 	if err := t.QueryRowContext(ctx, `INSERT INTO list_entries (list_id, ref, position, case_id, person, added_revision, state,
 		carried_from, carried_from_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		e.ListID, e.Ref, e.Position, e.CaseID, string(person), e.AddedRevision, string(e.State), e.CarriedFrom, e.CarriedFromID,
+		e.ListID, e.Ref, e.Position, e.CaseID, sealed, e.AddedRevision, string(e.State), e.CarriedFrom, e.CarriedFromID,
 		t.db.tv(t.at), t.db.tv(t.at)).Scan(&e.ID); err != nil {
 		if isUniqueViolation(err) {
 			return homeward.Errorf(homeward.ECONFLICT, "The list already has an entry %s.", e.Ref)
@@ -206,7 +214,11 @@ func (t *tx) insertEntries(ctx context.Context, es []*homeward.ListEntry, person
 				e.State = homeward.EntryPending
 			}
 			byRef[e.Ref] = e
-			args = append(args, e.ListID, e.Ref, e.Position, e.CaseID, persons[start+i], e.AddedRevision, string(e.State),
+			sealed, err := t.sealPerson(ctx, e.ListID, e.Ref, []byte(persons[start+i]))
+			if err != nil {
+				return err
+			}
+			args = append(args, e.ListID, e.Ref, e.Position, e.CaseID, sealed, e.AddedRevision, string(e.State),
 				e.CarriedFrom, e.CarriedFromID, t.db.tv(t.at), t.db.tv(t.at))
 			marks := make([]string, 11)
 			for j := range marks {
@@ -260,7 +272,7 @@ func (s *ListService) RemoveEntry(ctx context.Context, listID, entryID int64, ve
 		if err != nil {
 			return err
 		}
-		e, el, err := entryOf(ctx, t, a, entryID)
+		e, el, err := t.db.entryOf(ctx, t, a, entryID)
 		if err != nil || el.ID != l.ID {
 			return notFound("list entry", entryID)
 		}
@@ -414,7 +426,7 @@ func (s *ListService) Seal(ctx context.Context, listID int64, version int) (*hom
 // composeRevision builds the document of a list's working revision from
 // its cases as they are now, and freezes each entry's disclosed person.
 func (t *tx) composeRevision(ctx context.Context, a homeward.Actor, l *homeward.ReturnList) (*homeward.ListDocument, []*homeward.Case, error) {
-	entries, err := entriesOf(ctx, t, l.ID)
+	entries, err := t.db.entriesOf(ctx, t, l.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -472,7 +484,7 @@ func (t *tx) composeRevision(ctx context.Context, a homeward.Actor, l *homeward.
 		if err != nil {
 			return nil, nil, err
 		}
-		frozen = append(frozen, frozenEntry{e.ID, string(b)})
+		frozen = append(frozen, frozenEntry{e.ID, e.ListID, e.Ref, string(b)})
 		doc.Entries = append(doc.Entries, homeward.EntryDocument{Ref: e.Ref, Person: person, CarriedFrom: e.CarriedFrom})
 	}
 	if err := t.freezeEntries(ctx, frozen); err != nil {
@@ -499,6 +511,8 @@ func (t *tx) composeRevision(ctx context.Context, a homeward.Actor, l *homeward.
 // frozenEntry is the disclosed person of an entry as a seal freezes it.
 type frozenEntry struct {
 	id     int64
+	listID int64
+	ref    string
 	person string
 }
 
@@ -513,7 +527,11 @@ func (t *tx) freezeEntries(ctx context.Context, es []frozenEntry) error {
 		args := []any{t.db.tv(t.at)}
 		values := make([]string, len(part))
 		for i, e := range part {
-			args = append(args, e.id, e.person)
+			sealed, err := t.sealPerson(ctx, e.listID, e.ref, []byte(e.person))
+			if err != nil {
+				return err
+			}
+			args = append(args, e.id, sealed)
 			values[i] = fmt.Sprintf("(CAST($%d AS BIGINT), CAST($%d AS TEXT))", len(args)-1, len(args))
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE list_entries SET person = v.column2, updated_at = $1

@@ -177,7 +177,17 @@ func (s *ListService) FindListByID(ctx context.Context, id int64) (*homeward.Ret
 const entryColumns = `e.id, e.list_id, e.ref, e.position, e.case_id, e.person, e.added_revision, e.removed_revision, e.state, e.answer,
 	e.answered_at, e.carried_from, e.carried_from_id, e.carried_to_id, e.located_id, e.candidates, e.created_at, e.updated_at`
 
-func scanEntry(r rowScanner) (*homeward.ListEntry, error) {
+// entryAD binds an entry's sealed person to its list and reference, which
+// are unique together and known before the row has an ID.
+func entryAD(listID int64, ref string) string { return fmt.Sprintf("list entry %d %s", listID, ref) }
+
+// sealPerson seals an entry's disclosed person: the names and dates a list
+// carries to a mediator are sealed like the case they come from.
+func (t *tx) sealPerson(ctx context.Context, listID int64, ref string, person []byte) (string, error) {
+	return t.db.sealText(ctx, t, entryAD(listID, ref), string(person))
+}
+
+func (db *DB) scanEntry(ctx context.Context, r rowScanner) (*homeward.ListEntry, error) {
 	var e homeward.ListEntry
 	var person string
 	err := r.Scan(&e.ID, &e.ListID, &e.Ref, &e.Position, &e.CaseID, &person, &e.AddedRevision, &e.RemovedRevision, &e.State, &e.Answer,
@@ -186,13 +196,16 @@ func scanEntry(r rowScanner) (*homeward.ListEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if person, err = db.openText(ctx, entryAD(e.ListID, e.Ref), person); err != nil {
+		return nil, err
+	}
 	if err := json.Unmarshal([]byte(person), &e.Person); err != nil {
 		return nil, fmt.Errorf("entry %d person: %w", e.ID, err)
 	}
 	return &e, nil
 }
 
-func queryEntries(ctx context.Context, q querier, query string, args ...any) ([]*homeward.ListEntry, error) {
+func (db *DB) queryEntries(ctx context.Context, q querier, query string, args ...any) ([]*homeward.ListEntry, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find entries: %w", err)
@@ -200,7 +213,7 @@ func queryEntries(ctx context.Context, q querier, query string, args ...any) ([]
 	defer rows.Close()
 	var out []*homeward.ListEntry
 	for rows.Next() {
-		e, err := scanEntry(rows)
+		e, err := db.scanEntry(ctx, rows)
 		if err != nil {
 			return nil, fmt.Errorf("read entry: %w", err)
 		}
@@ -210,8 +223,8 @@ func queryEntries(ctx context.Context, q querier, query string, args ...any) ([]
 }
 
 // entriesOf returns a list's entries in order, those removed last.
-func entriesOf(ctx context.Context, q querier, listID int64) ([]*homeward.ListEntry, error) {
-	return queryEntries(ctx, q, `SELECT `+entryColumns+` FROM list_entries e WHERE e.list_id = $1
+func (db *DB) entriesOf(ctx context.Context, q querier, listID int64) ([]*homeward.ListEntry, error) {
+	return db.queryEntries(ctx, q, `SELECT `+entryColumns+` FROM list_entries e WHERE e.list_id = $1
 		ORDER BY CASE WHEN e.removed_revision = 0 THEN 0 ELSE 1 END, e.position`, listID)
 }
 
@@ -228,7 +241,7 @@ func (s *ListService) FindEntries(ctx context.Context, listID int64) ([]*homewar
 		if err != nil {
 			return err
 		}
-		out, err = entriesOf(ctx, t, listID)
+		out, err = t.db.entriesOf(ctx, t, listID)
 		if err != nil {
 			return err
 		}
@@ -238,8 +251,8 @@ func (s *ListService) FindEntries(ctx context.Context, listID int64) ([]*homewar
 }
 
 // entryOf reads an entry of a list of the actor's organisation.
-func entryOf(ctx context.Context, q queryer, a homeward.Actor, id int64) (*homeward.ListEntry, *homeward.ReturnList, error) {
-	e, err := scanEntry(q.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM list_entries e WHERE e.id = $1`, id))
+func (db *DB) entryOf(ctx context.Context, q queryer, a homeward.Actor, id int64) (*homeward.ListEntry, *homeward.ReturnList, error) {
+	e, err := db.scanEntry(ctx, q.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM list_entries e WHERE e.id = $1`, id))
 	if err != nil {
 		return nil, nil, scanErr(err, "list entry", id)
 	}
@@ -258,7 +271,7 @@ func (s *ListService) FindEntryByID(ctx context.Context, id int64) (*homeward.Li
 	}
 	var out *homeward.ListEntry
 	err := s.db.write(ctx, func(t *tx) error {
-		e, l, err := entryOf(ctx, t, a, id)
+		e, l, err := t.db.entryOf(ctx, t, a, id)
 		if err != nil {
 			return err
 		}
@@ -275,13 +288,13 @@ func (s *ListService) EntryHistory(ctx context.Context, id int64) ([]*homeward.L
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	e, _, err := entryOf(ctx, s.db.db, a, id)
+	e, _, err := s.db.entryOf(ctx, s.db.db, a, id)
 	if err != nil {
 		return nil, err
 	}
 	chain := []*homeward.ListEntry{e}
 	for seen := map[int64]bool{e.ID: true}; e.CarriedFromID != 0 && !seen[e.CarriedFromID]; {
-		prev, _, err := entryOf(ctx, s.db.db, a, e.CarriedFromID)
+		prev, _, err := s.db.entryOf(ctx, s.db.db, a, e.CarriedFromID)
 		if err != nil {
 			break
 		}
@@ -298,7 +311,7 @@ func (s *ListService) FindListingsOfCase(ctx context.Context, caseID int64) ([]*
 	if err := s.db.checkVisible(ctx, a, homeward.EntityCase, caseID); err != nil {
 		return nil, err
 	}
-	es, err := queryEntries(ctx, s.db.db, `SELECT `+entryColumns+` FROM list_entries e WHERE e.case_id = $1 ORDER BY e.id DESC`, caseID)
+	es, err := s.db.queryEntries(ctx, s.db.db, `SELECT `+entryColumns+` FROM list_entries e WHERE e.case_id = $1 ORDER BY e.id DESC`, caseID)
 	if err != nil {
 		return nil, err
 	}

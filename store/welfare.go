@@ -111,14 +111,14 @@ func (s *WelfareService) WriteMessage(ctx context.Context, m *homeward.WelfareMe
 					return homeward.Errorf(homeward.EINVALID, "A message is addressed by the child's entry on a sealed return list, and case %s is on none yet.", c.Reference)
 				}
 			}
-			if e, l, err = entryOf(ctx, t, a, nm.EntryID); err != nil {
+			if e, l, err = t.db.entryOf(ctx, t, a, nm.EntryID); err != nil {
 				return err
 			}
 			if e.CaseID != c.ID {
 				return homeward.FieldErrorf(homeward.EINVALID, "entry_id", "The entry is not the case's.")
 			}
 		} else {
-			if e, l, err = entryOf(ctx, t, a, nm.EntryID); err != nil {
+			if e, l, err = t.db.entryOf(ctx, t, a, nm.EntryID); err != nil {
 				return err
 			}
 			if l.Direction != homeward.ListIncoming {
@@ -219,7 +219,7 @@ func (s *WelfareService) ApproveMessage(ctx context.Context, id int64, version i
 				return homeward.FieldErrorf(homeward.EINVALID, "consents.share_mediator", "No message leaves for a case without consent to share it with a mediator.")
 			}
 		}
-		e, l, err := entryOf(ctx, t, a, m.EntryID)
+		e, l, err := t.db.entryOf(ctx, t, a, m.EntryID)
 		if err != nil {
 			return err
 		}
