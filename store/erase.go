@@ -162,10 +162,97 @@ func (db *DB) erase(ctx context.Context, k eraseKind, id int64, reason string) e
 		if _, err := t.ExecContext(ctx, `UPDATE matches SET explanation = '[]', note = '' WHERE `+k.matchColumn+` = $1`, id); err != nil {
 			return fmt.Errorf("erase the matches of %s: %w", ref, err)
 		}
+		if k.entity == homeward.EntityCase {
+			if err := t.eraseCaseRecords(ctx, dk, id); err != nil {
+				return fmt.Errorf("erase the records of %s: %w", ref, err)
+			}
+		}
 		return t.appendEvent(ctx, k.entity, id, homeward.ActionErase, org, map[string]string{"reason": reason})
 	})
 	// Again after commit: a reader may have cached the key between the
 	// first forget and the commit.
 	db.keys.forgetRecordKey(ref)
 	return err
+}
+
+// caseRecords are the tables whose rows belong to one case and hold its
+// personal data under the data key: erasing the case empties them too.
+// The rows stay (their outcomes, dates and decisions are the workflow's
+// history); their sealed fields become the sealed empty object, and an
+// attachment's or message's content goes.
+var caseRecords = []string{"verifications", "best_interests", "handovers", "reunifications", "follow_ups", "attachments", "welfare_messages"}
+
+func (t *tx) eraseCaseRecords(ctx context.Context, dk seal.Key, caseID int64) error {
+	for _, table := range caseRecords {
+		rows, err := t.QueryContext(ctx, `SELECT id FROM `+table+` WHERE case_id = $1`, caseID)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			empty, err := seal.Seal(dk, []byte("{}"), rowAD(table, id))
+			if err != nil {
+				return err
+			}
+			set := `sealed = $1`
+			args := []any{empty}
+			switch table {
+			case "attachments":
+				content, err := seal.Seal(dk, nil, rowAD(fileTable(table), id))
+				if err != nil {
+					return err
+				}
+				set, args = `sealed = $1, data = $2, size = 0`, append(args, content)
+			case "welfare_messages":
+				set = `sealed = $1, photo = NULL`
+			}
+			if _, err := t.ExecContext(ctx, `UPDATE `+table+` SET `+set+` WHERE id = $`+fmt.Sprint(len(args)+1), append(args, id)...); err != nil {
+				return fmt.Errorf("erase %s %d: %w", table, id, err)
+			}
+		}
+	}
+	// The persons the case's list entries carry.
+	rows, err := t.QueryContext(ctx, `SELECT list_id, ref FROM list_entries WHERE case_id = $1`, caseID)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		list int64
+		ref  string
+	}
+	var es []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.list, &e.ref); err != nil {
+			rows.Close()
+			return err
+		}
+		es = append(es, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range es {
+		empty, err := t.sealPerson(ctx, e.list, e.ref, []byte("{}"))
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE list_entries SET person = $1 WHERE list_id = $2 AND ref = $3`, empty, e.list, e.ref); err != nil {
+			return fmt.Errorf("erase list entry %s: %w", e.ref, err)
+		}
+	}
+	return nil
 }

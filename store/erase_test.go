@@ -210,3 +210,43 @@ func TestTheSystemMayEraseAndTheEraseEventIsClear(t *testing.T) {
 		}
 	})
 }
+
+func TestErasingACaseEmptiesItsAttachmentsAndListEntries(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db)
+		worker := w.as(w.orgA, homeward.RoleCaseworker)
+		c := fullCase()
+		mustNil(t, NewCaseService(db).CreateCase(worker, c))
+		at := &homeward.Attachment{CaseID: c.ID, Filename: "фото-Ерасенко.jpg", ContentType: "image/jpeg", Data: []byte("synthetic photo")}
+		atts := NewAttachmentService(db)
+		mustNil(t, atts.CreateAttachment(worker, at))
+		mustNil(t, NewCaseService(db).EraseCase(w.as(w.orgA, homeward.RoleAdmin), c.ID, homeward.EraseDuplicate))
+		got, err := atts.FindAttachmentByID(worker, at.ID)
+		mustNil(t, err)
+		if got.Filename != "" || len(got.Data) != 0 {
+			t.Fatalf("the erased case's attachment reads %q, %d bytes", got.Filename, len(got.Data))
+		}
+	})
+}
+
+// A read of an erased record is an event in clear, and a later unlock does
+// not take it for a clear event of an older version to seal in place.
+func TestReadsOfAnErasedRecordAreNotSealedAgain(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		w := newWorld(t, db)
+		c := fullCase()
+		mustNil(t, NewCaseService(db).CreateCase(w.as(w.orgA, homeward.RoleCaseworker), c))
+		mustNil(t, NewCaseService(db).EraseCase(w.as(w.orgA, homeward.RoleAdmin), c.ID, homeward.EraseDuplicate))
+		_, err := NewCaseService(db).FindCaseByID(w.as(w.orgA, homeward.RoleCaseworker), c.ID)
+		mustNil(t, err)
+		before := eventCount(t, db)
+		again := reopen(t, db)
+		defer again.Close()
+		if n := eventCount(t, again); n != before {
+			t.Fatalf("unlocking again appended %d events", n-before)
+		}
+		if _, err := NewEventService(again).Audit(w.sys, AuditOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -42,10 +42,12 @@ const ActionSealed = "sealed_in_place"
 const sealClearBatch = 1000
 
 // clearEventCondition selects the events whose data an older version left
-// in clear. An erase event is clear by design (see sealEvent): without its
+// in clear. Erase events and reads of an erased record are clear on
+// purpose (there is no key left to seal them under, and they carry no
+// personal data); reads name a match or an attachment, never a person. An erase event is clear by design (see sealEvent): without its
 // exclusion, every unlock would find it and rehash the chain from it.
 const clearEventCondition = `entity_type IN ('` + homeward.EntityCase + `', '` + homeward.EntityLocated + `') AND entity_id <> 0 AND data <> '' AND data NOT LIKE '` + sealedPrefix + `%'` +
-	` AND action <> '` + homeward.ActionErase + `'`
+	` AND action NOT IN ('` + homeward.ActionErase + `', '` + homeward.ActionView + `', '` + homeward.ActionAttachmentView + `')`
 
 // sealClear seals what an older version left in clear and returns how many
 // rows and events it sealed.
