@@ -5,11 +5,11 @@ import (
 	"unicode"
 )
 
-// fold prepares names for substring search: lower case, apostrophes removed
+// fold prepares a search query: lower case, apostrophes removed
 // (Ukrainian writes them as ' ’ ʼ or ` interchangeably: Мар'яна, Марʼяна),
 // ё as е (Russian texts drop the diaeresis at will), runs of space as one.
-// Both databases then compare plain text, so search works the same for
-// Cyrillic on SQLite, whose lower() knows only ASCII.
+// Its words go to the blind index (see searchFilter) and, for a word with
+// a digit, to a LIKE on the case reference.
 func fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -29,22 +29,6 @@ func fold(s string) string {
 			space = false
 		}
 		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// searchText folds the parts into one searchable string.
-func searchText(parts ...string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		f := fold(p)
-		if f == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(f)
 	}
 	return b.String()
 }

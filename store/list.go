@@ -21,8 +21,8 @@ type list struct {
 	// args, numbered from $1.
 	filters []string
 	args    []any
-	// search is true when a filter is a substring search, which no index
-	// can seek.
+	// search is true when a filter is a name search: the blind index finds
+	// the matching IDs, which are then merged and paged in Go.
 	search        bool
 	offset, limit int
 }
@@ -39,9 +39,8 @@ type list struct {
 // own rows from record_counts (kept by triggers) when nothing filters them,
 // the few shared ones looked up through shares.
 //
-// A search must read every visible row's search_text anyway (from the
-// index on SQLite), once to count and once for the page; it reads them once
-// instead, taking the IDs and times of all matches.
+// A search reads the IDs and times of all matches once (the blind index
+// gives them), to count them and to page them.
 func (l list) run(ctx context.Context, db *DB, a homeward.Actor, scan func(*sql.Rows) error) (total int, err error) {
 	args := slices.Clone(l.args)
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
