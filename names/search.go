@@ -11,8 +11,8 @@ import "unicode/utf8"
 //
 // A record's keys are the blocking keys of each part (Keys: every spelling
 // the engine equates shares one) and the prefix keys of each part's
-// phonetic code for every length from 1 to searchPrefixLen (PrefixKeys'
-// keys). The phonetic code, not the letters, is cut, so that a prefix
+// phonetic code for every length from searchPrefixMin to searchPrefixLen
+// (PrefixKeys' keys). The phonetic code, not the letters, is cut, so that a prefix
 // typed in either script finds the name in both: "Shevch" and «Шевч» are
 // both wevx, the first four letters of Шевченко's code.
 
@@ -26,12 +26,19 @@ import "unicode/utf8"
 // the query still find its other spellings.
 const searchPrefixLen = 8
 
+// searchPrefixMin is the shortest prefix indexed. One or two code letters
+// match a large part of any register, so they would cost two keys a word
+// (a quarter of a record's tokens, a quarter of an import's index writes)
+// for a search nobody can use; a query that short finds full names only.
+const searchPrefixMin = 3
+
 // SearchKeys appends to dst the keys to index for one stored name value (a
 // given name, family name, patronymic or other name, of one or more
 // words), and returns the extended slice. The keys are those of Keys and,
-// for every part and every reading of it, the prefix keys of lengths 1 to
+// for every part and every reading of it, the prefix keys of lengths 3 to
 // 8 of its phonetic code (no longer than the code: a short name is not
-// indexed as a prefix of lengths it does not have). The appended keys are
+// indexed as a prefix of lengths it does not have; a code shorter than 3
+// gets the key of its own length). The appended keys are
 // distinct; dst's own entries are kept as they are.
 //
 // A one-word Cyrillic name gives about 8 keys (Олександр 10, Шевченко 9,
@@ -51,7 +58,7 @@ func SearchKeys(dst []uint64, name string) []uint64 {
 	for _, w := range words {
 		for _, c := range appendCodes(cbuf[:0], scratch[:0], truncatePart(w)) {
 			code := unsafeString(c)
-			for l := 1; l <= len(code) && l <= searchPrefixLen; l++ {
+			for l := min(searchPrefixMin, len(code)); l <= len(code) && l <= searchPrefixLen; l++ {
 				dst = addKeyAfter(dst, start, prefixKey(code, l))
 			}
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -125,6 +126,8 @@ func (t *tx) flushTokens(ctx context.Context) error {
 			// One statement of two arrays: a hundred thousand records give
 			// over a million tokens, and multi-row VALUES would need hundreds
 			// of round trips.
+			// In token order: the index is written in order, not at random.
+			slices.SortFunc(rs, func(a, b tokenPair) int { return cmp.Compare(a.token, b.token) })
 			toks := make([]int64, len(rs))
 			ids := make([]int64, len(rs))
 			for i, r := range rs {

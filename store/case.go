@@ -535,6 +535,7 @@ func (s *CaseService) ImportCases(ctx context.Context, cs []*homeward.Case, prog
 		args:    s.db.caseInsertArgs,
 		seal:    sealCase,
 		names:   caseNames,
+		id:      func(c *homeward.Case) int64 { return c.ID },
 		created: func(c *homeward.Case) (int64, int64, any) { return c.ID, c.OrgID, caseCreateLog(c) },
 	}, cs, progress)
 }

@@ -252,6 +252,7 @@ type importKind[T any] struct {
 	// values with its sealed fields.
 	seal  func(seal.Key, *T) ([]byte, error)
 	names func(*T) []string
+	id    func(*T) int64
 	args  func(args []any, r *T, sealed []byte) []any
 	// created returns the ID, organisation and data of a record's create event.
 	created func(*T) (id, org int64, data any)
@@ -354,6 +355,10 @@ func sealAll[T any](ctx context.Context, t *tx, k importKind[T], out []T, isNew 
 	}
 	sealed := make([][]byte, len(out))
 	toks := make([][]int64, len(out))
+	// The records are new, so are their keys: made here, on every core,
+	// rather than looked for one by one when each create event is sealed.
+	rkeys := make([]seal.Key, len(out))
+	wrapped := make([][]byte, len(out))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(out)/256))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -374,12 +379,30 @@ func sealAll[T any](ctx context.Context, t *tx, k importKind[T], out []T, isNew 
 					errs[w] = e
 					return
 				}
+				if rkeys[i], e = seal.GenerateKey(); e != nil {
+					errs[w] = e
+					return
+				}
+				if wrapped[i], e = seal.WrapKey(key, rkeys[i], recordKeyAD(k.entity, k.id(&out[i]))); e != nil {
+					errs[w] = e
+					return
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
+	}
+	if t.rkeys == nil {
+		t.rkeys = make(map[string]seal.Key, len(out))
+	}
+	for i := range out {
+		if isNew[i] {
+			id := k.id(&out[i])
+			t.rkeys[recordRef(k.entity, id)] = rkeys[i]
+			t.newRKeys = append(t.newRKeys, recordKeyRow{k.entity, id, wrapped[i]})
+		}
 	}
 	return sealed, toks, nil
 }

@@ -321,6 +321,7 @@ func (s *LocatedService) ImportLocated(ctx context.Context, rs []*homeward.Locat
 		args:    s.db.locatedInsertArgs,
 		seal:    sealLocated,
 		names:   locatedNames,
+		id:      func(l *homeward.LocatedRecord) int64 { return l.ID },
 		created: func(r *homeward.LocatedRecord) (int64, int64, any) { return r.ID, r.OrgID, locatedCreateLog(r) },
 	}, rs, progress)
 }
