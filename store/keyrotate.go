@@ -450,12 +450,9 @@ func (db *DB) resealBatch(ctx context.Context, col sealedColumn, from, next seal
 			n, last = 0, after
 			return nil
 		}
-		stmt, err := t.PrepareContext(ctx, `UPDATE `+table+` SET `+col.column+` = $1 WHERE id = $2`)
-		if err != nil {
-			return fmt.Errorf("re-encrypt %s: %w", table, err)
-		}
-		defer stmt.Close()
-		for _, r := range rs {
+		ids := make([]int64, len(rs))
+		envs := make([][]byte, len(rs))
+		for i, r := range rs {
 			ad := rowAD(col.ad, r.id)
 			b, err := seal.Open(from, r.sealed, ad)
 			if err != nil {
@@ -466,9 +463,10 @@ func (db *DB) resealBatch(ctx context.Context, col sealedColumn, from, next seal
 			if err != nil {
 				return err
 			}
-			if _, err := stmt.ExecContext(ctx, env, r.id); err != nil {
-				return fmt.Errorf("re-encrypt %s %d: %w", table, r.id, err)
-			}
+			ids[i], envs[i] = r.id, env
+		}
+		if err := t.updateByID(ctx, table, col.column, ids, envs); err != nil {
+			return fmt.Errorf("re-encrypt %s: %w", table, err)
 		}
 		n, last = len(rs), rs[len(rs)-1].id
 		return t.appendEvent(ctx, homeward.EntityAudit, 0, ActionKeyReencrypted, 0, map[string]any{
@@ -503,23 +501,36 @@ func (db *DB) rewrapRecordKeys(ctx context.Context, from, next seal.Key, afterEn
 		if len(rs) == 0 {
 			return nil
 		}
-		stmt, err := t.PrepareContext(ctx, `UPDATE record_keys SET wrapped = $1 WHERE entity_type = $2 AND entity_id = $3 AND wrapped IS NOT NULL`)
-		if err != nil {
-			return fmt.Errorf("re-wrap record keys: %w", err)
-		}
-		defer stmt.Close()
-		for _, r := range rs {
+		ents := make([]string, len(rs))
+		ids := make([]int64, len(rs))
+		ws := make([][]byte, len(rs))
+		for i, r := range rs {
 			ad := recordKeyAD(r.entity, r.id)
 			k, err := seal.UnwrapKey(from, r.wrapped, ad)
 			if err != nil {
 				return fmt.Errorf("open the key of %s: %w", recordRef(r.entity, r.id), err)
 			}
-			w, err := seal.WrapKey(next, k, ad)
-			if err != nil {
+			if ws[i], err = seal.WrapKey(next, k, ad); err != nil {
 				return err
 			}
-			if _, err := stmt.ExecContext(ctx, w, r.entity, r.id); err != nil {
-				return fmt.Errorf("re-wrap the key of %s: %w", recordRef(r.entity, r.id), err)
+			ents[i], ids[i] = r.entity, r.id
+		}
+		if t.db.dialect == DialectPostgres {
+			// One statement of three arrays, as updateByID.
+			if _, err := t.ExecContext(ctx, `UPDATE record_keys SET wrapped = v.w FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS v(e, id, w)
+				WHERE record_keys.entity_type = v.e AND record_keys.entity_id = v.id AND record_keys.wrapped IS NOT NULL`, ents, ids, ws); err != nil {
+				return fmt.Errorf("re-wrap record keys: %w", err)
+			}
+		} else {
+			stmt, err := t.PrepareContext(ctx, `UPDATE record_keys SET wrapped = $1 WHERE entity_type = $2 AND entity_id = $3 AND wrapped IS NOT NULL`)
+			if err != nil {
+				return fmt.Errorf("re-wrap record keys: %w", err)
+			}
+			defer stmt.Close()
+			for i := range rs {
+				if _, err := stmt.ExecContext(ctx, ws[i], ents[i], ids[i]); err != nil {
+					return fmt.Errorf("re-wrap the key of %s: %w", recordRef(ents[i], ids[i]), err)
+				}
 			}
 		}
 		n = len(rs)
@@ -694,4 +705,26 @@ func (db *DB) resealTextBatch(ctx context.Context, i int, from, next seal.Key, a
 			"from": from.ID(), "to": next.ID(), "table": col.table, "column": col.column, "rows": n})
 	})
 	return n, last, err
+}
+
+// updateByID sets column to vals[i] on the row ids[i] of table: on
+// PostgreSQL in one statement of two arrays (a statement a row cost a
+// round trip each, fifteen seconds at 100,000 rows), on SQLite through one
+// prepared statement, which costs no round trip.
+func (t *tx) updateByID(ctx context.Context, table, column string, ids []int64, vals [][]byte) error {
+	if t.db.dialect == DialectPostgres {
+		_, err := t.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = v.val FROM unnest($1::bigint[], $2::bytea[]) AS v(id, val) WHERE `+table+`.id = v.id`, ids, vals)
+		return err
+	}
+	stmt, err := t.PrepareContext(ctx, `UPDATE `+table+` SET `+column+` = $1 WHERE id = $2`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i, id := range ids {
+		if _, err := stmt.ExecContext(ctx, vals[i], id); err != nil {
+			return fmt.Errorf("row %d: %w", id, err)
+		}
+	}
+	return nil
 }
