@@ -183,6 +183,12 @@ func (s *BundleLedger) PendingOutgoing(ctx context.Context, channelID, toID int6
 		if err := rows.Scan(&it.ID, &it.Kind, &body, &signed, &files); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
+		if body, err = s.db.openText(ctx, outboxAD(it.ID, "body"), body); err != nil {
+			return nil, err
+		}
+		if signed, err = s.db.openText(ctx, outboxAD(it.ID, "signed"), signed); err != nil {
+			return nil, err
+		}
 		if body != "" {
 			it.Body = []byte(body)
 		}
@@ -208,6 +214,9 @@ func (s *BundleLedger) PendingOutgoing(ctx context.Context, channelID, toID int6
 			var data []byte
 			if err := s.db.db.QueryRowContext(ctx, `SELECT data FROM exchange_files WHERE sha256 = $1`, sha).Scan(&data); err != nil {
 				return nil, fmt.Errorf("read file %s: %w", sha, err)
+			}
+			if data, err = s.db.openRow(ctx, "exchange_files "+sha, 0, data); err != nil {
+				return nil, err
 			}
 			d.Files[sha] = data
 		}
@@ -268,6 +277,10 @@ func (s *BundleLedger) RecordOutgoing(ctx context.Context, ob *homeward.Outgoing
 				Scan(&it.id, &it.listID, &it.bundleID, &it.toID, &it.channelID, &it.kind, &it.body); err != nil {
 				return scanErr(err, "outbox item", id)
 			}
+			var err error
+			if it.body, err = t.db.openText(ctx, outboxAD(it.id, "body"), it.body); err != nil {
+				return err
+			}
 			if it.bundleID != 0 || it.toID != b.ToID || it.channelID != ch.ID {
 				return homeward.Errorf(homeward.ECONFLICT, "What was waiting to leave changed meanwhile; make the bundle again.")
 			}
@@ -278,7 +291,11 @@ func (s *BundleLedger) RecordOutgoing(ctx context.Context, ob *homeward.Outgoing
 			return err
 		}
 		for _, it := range items {
-			if _, err := t.ExecContext(ctx, `UPDATE outbox_items SET bundle_id = $1, signed = $2 WHERE id = $3`, b.ID, string(ob.Items[it.id]), it.id); err != nil {
+			signed, err := t.db.sealText(ctx, t, outboxAD(it.id, "signed"), string(ob.Items[it.id]))
+			if err != nil {
+				return err
+			}
+			if _, err := t.ExecContext(ctx, `UPDATE outbox_items SET bundle_id = $1, signed = $2 WHERE id = $3`, b.ID, signed, it.id); err != nil {
 				return fmt.Errorf("mark outbox item sent: %w", err)
 			}
 			if err := t.sent(ctx, a, ch, &b, it); err != nil {

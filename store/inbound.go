@@ -402,8 +402,12 @@ func (ap *applier) list(ctx context.Context, d *homeward.InboundDocument, author
 		}
 	}
 	sum := sha256.Sum256(d.Body)
+	sealedBody, err := t.db.sealText(ctx, t, revisionAD(l.ID, doc.Revision), string(d.Body))
+	if err != nil {
+		return err
+	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO list_revisions (list_id, revision, entries, body, body_hash, sealed_at, bundle_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.ID, doc.Revision, len(doc.Entries), string(d.Body), hex.EncodeToString(sum[:]),
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.ID, doc.Revision, len(doc.Entries), sealedBody, hex.EncodeToString(sum[:]),
 		t.db.tv(doc.SealedAt), ap.bundle.ID); err != nil {
 		return fmt.Errorf("insert revision: %w", err)
 	}

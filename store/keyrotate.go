@@ -323,6 +323,9 @@ var sealedTexts = []struct{ table, column, ad string }{
 	{"matches", "note", `'match ' || case_id || ' ' || located_id || ' note'`},
 	{"match_decisions", "note", `'match decision ' || match_id`},
 	{"list_entries", "person", `'list entry ' || list_id || ' ' || ref`},
+	{"list_revisions", "body", `'list revision ' || list_id || ' ' || revision`},
+	{"outbox_items", "body", `'outbox ' || id || ' body'`},
+	{"outbox_items", "signed", `'outbox ' || id || ' signed'`},
 }
 
 // textPrefix is how every text sealed under k starts: the sealed JSON and
@@ -343,6 +346,7 @@ func (db *DB) countUnder(ctx context.Context, q rowsQueryer, k seal.Key) (int, e
 		parts = append(parts, fmt.Sprintf(`(SELECT count(*) FROM %s WHERE %s LIKE $2)`, c.table, c.column))
 	}
 	parts = append(parts, fmt.Sprintf(`(SELECT count(*) FROM record_keys WHERE substr(wrapped, 1, %d) = $1)`, envelopePrefixLen))
+	parts = append(parts, fmt.Sprintf(`(SELECT count(*) FROM exchange_files WHERE substr(data, 1, %d) = $1)`, envelopePrefixLen))
 	rows, err := q.QueryContext(ctx, `SELECT `+strings.Join(parts, " + "), p, textPrefix(k)+"%")
 	if err != nil {
 		return 0, fmt.Errorf("count what is sealed under %s: %w", k.ID(), err)
@@ -400,6 +404,12 @@ func (db *DB) moveOff(ctx context.Context, from, next seal.Key, res *ReencryptRe
 			after = last
 		}
 	}
+	n, err := db.resealExchangeFiles(ctx, from, next)
+	if err != nil {
+		return err
+	}
+	res.Other += n
+	report(n)
 	var afterEntity string
 	var afterID int64
 	for {
@@ -727,4 +737,55 @@ func (t *tx) updateByID(ctx context.Context, table, column string, ids []int64, 
 		}
 	}
 	return nil
+}
+
+// resealExchangeFiles moves the files waiting to travel with documents,
+// keyed by their hash rather than an ID; there are few, and they go once
+// sent, so one transaction takes them all.
+func (db *DB) resealExchangeFiles(ctx context.Context, from, next seal.Key) (int, error) {
+	n := 0
+	err := db.write(ctx, func(t *tx) error {
+		rows, err := t.QueryContext(ctx, fmt.Sprintf(`SELECT sha256, data FROM exchange_files WHERE substr(data, 1, %d) = $1`, envelopePrefixLen), seal.EnvelopePrefix(from))
+		if err != nil {
+			return fmt.Errorf("read exchange files: %w", err)
+		}
+		type file struct {
+			sha  string
+			data []byte
+		}
+		var fs []file
+		for rows.Next() {
+			var f file
+			if err := rows.Scan(&f.sha, &f.data); err != nil {
+				rows.Close()
+				return err
+			}
+			fs = append(fs, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, f := range fs {
+			ad := rowAD("exchange_files "+f.sha, 0)
+			b, err := seal.Open(from, f.data, ad)
+			if err != nil {
+				return fmt.Errorf("open exchange file %s: %w", f.sha, err)
+			}
+			env, err := seal.Seal(next, b, ad)
+			if err != nil {
+				return err
+			}
+			if _, err := t.ExecContext(ctx, `UPDATE exchange_files SET data = $1 WHERE sha256 = $2`, env, f.sha); err != nil {
+				return fmt.Errorf("re-encrypt exchange file %s: %w", f.sha, err)
+			}
+		}
+		n = len(fs)
+		if n == 0 {
+			return nil
+		}
+		return t.appendEvent(ctx, homeward.EntityAudit, 0, ActionKeyReencrypted, 0, map[string]any{
+			"from": from.ID(), "to": next.ID(), "table": "exchange_files", "rows": n})
+	})
+	return n, err
 }

@@ -388,8 +388,12 @@ func (s *ListService) Seal(ctx context.Context, listID int64, version int) (*hom
 		if _, err := t.ExecContext(ctx, `UPDATE list_revisions SET superseded_at = $1 WHERE list_id = $2 AND superseded_at IS NULL`, s.db.tv(t.at), l.ID); err != nil {
 			return fmt.Errorf("supersede revision: %w", err)
 		}
+		sealedBody, err := t.db.sealText(ctx, t, revisionAD(l.ID, l.Revision), string(body))
+		if err != nil {
+			return err
+		}
 		if _, err := t.ExecContext(ctx, `INSERT INTO list_revisions (list_id, revision, entries, body, body_hash, seal_requested_by, sealed_by, sealed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, l.ID, l.Revision, len(doc.Entries), string(body), hash, l.SealRequestedBy, a.UserID, s.db.tv(t.at)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, l.ID, l.Revision, len(doc.Entries), sealedBody, hash, l.SealRequestedBy, a.UserID, s.db.tv(t.at)); err != nil {
 			return fmt.Errorf("insert revision: %w", err)
 		}
 		l.SealedRevision, l.SealRequestedBy, l.SealRequestedAt = l.Revision, 0, nil
@@ -595,12 +599,27 @@ func (t *tx) moveCases(ctx context.Context, cs []*homeward.Case, to homeward.Sta
 
 // revisionDocument reads a stored revision's document.
 func (t *tx) revisionDocument(ctx context.Context, listID int64, revision int) (*homeward.ListDocument, error) {
-	return revisionDocument(ctx, t, listID, revision)
+	return t.db.revisionDocument(ctx, t, listID, revision)
 }
 
-func revisionDocument(ctx context.Context, q queryer, listID int64, revision int) (*homeward.ListDocument, error) {
+// revisionAD binds a revision's sealed document, which names every child
+// of the list, to the list and revision.
+func revisionAD(listID int64, revision int) string {
+	return fmt.Sprintf("list revision %d %d", listID, revision)
+}
+
+// revisionBody reads a revision's document as sealed and opens it.
+func (db *DB) revisionBody(ctx context.Context, q queryer, listID int64, revision int) (string, error) {
 	var body string
 	if err := q.QueryRowContext(ctx, `SELECT body FROM list_revisions WHERE list_id = $1 AND revision = $2`, listID, revision).Scan(&body); err != nil {
+		return "", err
+	}
+	return db.openText(ctx, revisionAD(listID, revision), body)
+}
+
+func (db *DB) revisionDocument(ctx context.Context, q queryer, listID int64, revision int) (*homeward.ListDocument, error) {
+	body, err := db.revisionBody(ctx, q, listID, revision)
+	if err != nil {
 		return nil, scanErr(err, "revision", int64(revision))
 	}
 	var doc homeward.ListDocument
@@ -727,7 +746,7 @@ func (s *ListService) Diff(ctx context.Context, listID int64, from, to int) (*ho
 	}
 	docs := make([]*homeward.ListDocument, 2)
 	for i, rev := range []int{from, to} {
-		d, err := revisionDocument(ctx, s.db.db, listID, rev)
+		d, err := s.db.revisionDocument(ctx, s.db.db, listID, rev)
 		if err != nil {
 			return nil, homeward.FieldErrorf(homeward.EINVALID, "revision", "The list has no revision %d.", rev)
 		}

@@ -21,11 +21,29 @@ func (t *tx) queue(ctx context.Context, ch *homeward.Channel, toID int64, kind s
 func (t *tx) queueItem(ctx context.Context, ch *homeward.Channel, toID int64, kind string, listID int64, body, signed []byte, files []string, loose bool) (int64, error) {
 	var id int64
 	if err := t.QueryRowContext(ctx, `INSERT INTO outbox_items (org_id, channel_id, to_id, kind, list_id, body, signed, files, loose, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, ch.OrgID, ch.ID, toID, kind, listID, string(body), string(signed),
+		VALUES ($1, $2, $3, $4, $5, '', '', $6, $7, $8) RETURNING id`, ch.OrgID, ch.ID, toID, kind, listID,
 		encodeList(files), loose, t.db.tv(t.at)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("queue %s: %w", kind, err)
 	}
+	// What waits to leave is a document naming children (a list, an
+	// answer, a message): sealed, bound to the item, in the same
+	// transaction.
+	sealedBody, err := t.db.sealText(ctx, t, outboxAD(id, "body"), string(body))
+	if err != nil {
+		return 0, err
+	}
+	sealedSigned, err := t.db.sealText(ctx, t, outboxAD(id, "signed"), string(signed))
+	if err != nil {
+		return 0, err
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE outbox_items SET body = $1, signed = $2 WHERE id = $3`, sealedBody, sealedSigned, id); err != nil {
+		return 0, fmt.Errorf("queue %s: %w", kind, err)
+	}
 	return id, nil
+}
+
+func outboxAD(id int64, what string) string {
+	return fmt.Sprintf("outbox %d %s", id, what)
 }
 
 // mediatorOf returns the channel's mediator as the next hop of what this
@@ -77,8 +95,14 @@ func (t *tx) queueNotice(ctx context.Context, l *homeward.ReturnList, state home
 func (t *tx) keepFile(ctx context.Context, data []byte, contentType string) (string, error) {
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
+	// A photo of a child: sealed like the attachment it came from, bound
+	// to its hash.
+	sealed, err := t.db.sealRow(ctx, t, "exchange_files "+sha, 0, data)
+	if err != nil {
+		return "", err
+	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO exchange_files (sha256, content_type, data, created_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (sha256) DO NOTHING`, sha, contentType, data, t.db.tv(t.at)); err != nil {
+		ON CONFLICT (sha256) DO NOTHING`, sha, contentType, sealed, t.db.tv(t.at)); err != nil {
 		return "", fmt.Errorf("keep file: %w", err)
 	}
 	return sha, nil
@@ -91,8 +115,8 @@ func (t *tx) queueList(ctx context.Context, ch *homeward.Channel, l *homeward.Re
 	if err != nil {
 		return err
 	}
-	var body string
-	if err := t.QueryRowContext(ctx, `SELECT body FROM list_revisions WHERE list_id = $1 AND revision = $2`, l.ID, l.SealedRevision).Scan(&body); err != nil {
+	body, err := t.db.revisionBody(ctx, t, l.ID, l.SealedRevision)
+	if err != nil {
 		return fmt.Errorf("read sealed revision: %w", err)
 	}
 	var doc homeward.ListDocument

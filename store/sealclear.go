@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/homeward-project/homeward"
@@ -60,6 +61,9 @@ func (db *DB) sealClear(ctx context.Context) (int, error) {
 	for _, ct := range clearWorkflowTables {
 		q += ` OR EXISTS (SELECT 1 FROM ` + ct.table + ` WHERE sealed IS NULL)`
 	}
+	for _, c := range sealedTexts {
+		q += ` OR EXISTS (SELECT 1 FROM ` + c.table + ` WHERE ` + clearTextCondition(c.column) + `)`
+	}
 	if err := db.db.QueryRowContext(ctx, q).Scan(&clear); err != nil {
 		return 0, fmt.Errorf("look for clear records: %w", err)
 	}
@@ -84,6 +88,18 @@ func (db *DB) sealClear(ctx context.Context) (int, error) {
 	if err != nil {
 		return total + n, err
 	}
+	for i := range sealedTexts {
+		for {
+			k, err := db.sealClearTexts(ctx, i)
+			n += k
+			if err != nil {
+				return total + n, err
+			}
+			if k < sealClearBatch {
+				break
+			}
+		}
+	}
 	return total + n, db.compact(ctx)
 }
 
@@ -96,6 +112,11 @@ func (db *DB) compact(ctx context.Context) error {
 		tables := []string{"cases", "located", "events"}
 		for _, ct := range clearWorkflowTables {
 			tables = append(tables, ct.table)
+		}
+		for _, c := range sealedTexts {
+			if !slices.Contains(tables, c.table) {
+				tables = append(tables, c.table)
+			}
 		}
 		stmts = []string{`VACUUM FULL ` + strings.Join(tables, ", ")}
 	}
@@ -291,6 +312,57 @@ func (db *DB) sealClearEvents(ctx context.Context) (int, error) {
 			"events": n, "from_event": first.Int64, "head_before": oldHead,
 			"note": strings.TrimSpace("the chain was rehashed from from_event on: a head written down before this event is head_before"),
 		})
+	})
+	return n, err
+}
+
+// clearTextCondition selects the values of a sealed text column an older
+// version left in clear; an empty list or object says nothing.
+func clearTextCondition(column string) string {
+	return column + ` NOT IN ('', '[]', '{}') AND ` + column + ` NOT LIKE '` + sealedPrefix + `%'`
+}
+
+// sealClearTexts seals one batch of the i-th of sealedTexts in place.
+func (db *DB) sealClearTexts(ctx context.Context, i int) (int, error) {
+	col := sealedTexts[i]
+	n := 0
+	err := db.write(ctx, func(t *tx) error {
+		rows, err := t.QueryContext(ctx, `SELECT id, `+col.column+`, `+col.ad+` FROM `+col.table+` WHERE `+clearTextCondition(col.column)+
+			` ORDER BY id LIMIT `+fmt.Sprint(sealClearBatch))
+		if err != nil {
+			return fmt.Errorf("read clear %s: %w", col.table, err)
+		}
+		type row struct {
+			id       int64
+			text, ad string
+		}
+		var rs []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.text, &r.ad); err != nil {
+				rows.Close()
+				return err
+			}
+			rs = append(rs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range rs {
+			sealed, err := db.sealText(ctx, t, r.ad, r.text)
+			if err != nil {
+				return err
+			}
+			if _, err := t.ExecContext(ctx, `UPDATE `+col.table+` SET `+col.column+` = $1 WHERE id = $2`, sealed, r.id); err != nil {
+				return fmt.Errorf("seal %s %d: %w", col.table, r.id, err)
+			}
+		}
+		n = len(rs)
+		if n == 0 {
+			return nil
+		}
+		return t.appendEvent(ctx, homeward.EntityAudit, 0, ActionSealed, 0, map[string]any{"table": col.table, "column": col.column, "rows": n})
 	})
 	return n, err
 }

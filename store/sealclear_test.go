@@ -93,3 +93,32 @@ func testSealInPlace(t *testing.T, backend string) {
 		t.Fatalf("sealing again: %d, %v", n, err)
 	}
 }
+
+// A match an older version stored with its explanation in clear is sealed
+// in place, and reads back the same.
+func TestAClearMatchExplanationIsSealedInPlace(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		p := newPairWorld(t, db)
+		m := candidate(p.caseID, p.locID, 0.9, "c1", "l1")
+		m.Explanation[0].Reason = "Старенко in both"
+		_, _, err := NewMatchService(db).SaveCandidates(p.sys, []homeward.Match{m})
+		mustNil(t, err)
+		exec(t, db, `UPDATE matches SET explanation = $1 WHERE case_id = $2`, encodeList(m.Explanation), p.caseID)
+		if found, _ := db.FindText(context.Background(), []string{"Старенко"}); len(found) != 1 {
+			t.Fatalf("the clear explanation is not where the test put it: %v", found)
+		}
+		n, err := db.sealClear(context.Background())
+		mustNil(t, err)
+		if n != 1 {
+			t.Fatalf("sealed %d, want the one explanation", n)
+		}
+		if found, _ := db.FindText(context.Background(), []string{"Старенко"}); len(found) != 0 {
+			t.Fatalf("after sealing: %v", found)
+		}
+		ms, _, err := NewMatchService(db).FindMatches(p.sys, homeward.MatchFilter{CaseID: p.caseID})
+		mustNil(t, err)
+		if len(ms) != 1 || ms[0].Explanation[0].Reason != "Старенко in both" {
+			t.Fatalf("the match reads %+v", ms)
+		}
+	})
+}

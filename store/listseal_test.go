@@ -1,0 +1,26 @@
+package store
+
+import (
+	"context"
+	"testing"
+
+	"github.com/homeward-project/homeward"
+)
+
+// A list carries the names of the children it asks for: its entries, its
+// revisions and what waits in the outbox hold them sealed, and they read
+// back whole.
+func TestAListHoldsItsChildrenSealed(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		x := newExchangeWorld(t, db)
+		c := x.verifiedCase(t, "Листислава", "Запечатаненко", homeward.SexFemale)
+		l := x.sealedList(t, c)
+		es := x.entries(t, l.ID)
+		if len(es) != 1 || es[0].Person.GivenName != "Листислава" {
+			t.Fatalf("the entry reads %+v", es)
+		}
+		if found, err := db.FindText(context.Background(), []string{"Листислава", "Запечатаненко"}); err != nil || len(found) > 0 {
+			t.Fatalf("the database holds in clear: %v (%v)", found, err)
+		}
+	})
+}
