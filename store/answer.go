@@ -12,11 +12,22 @@ import (
 const answerColumns = `a.id, a.uid, a.entry_id, e.ref, a.code, a.answered_on, a.their_ref, a.text, a.details, a.corrects, a.source,
 	a.bundle_id, a.recorded_by, a.created_at`
 
-func scanAnswer(r rowScanner) (*homeward.Answer, error) {
+// answerAD binds an answer's sealed text and details (what the other side
+// says of a child: where, with whom) to the answer's uid.
+func answerAD(uid, what string) string { return "answer " + uid + " " + what }
+
+func (db *DB) scanAnswer(ctx context.Context, r rowScanner) (*homeward.Answer, error) {
 	var a homeward.Answer
 	var details string
-	if err := r.Scan(&a.ID, &a.UID, &a.EntryID, &a.EntryRef, &a.Code, dateScan{&a.On}, &a.TheirRef, &a.Text, &details, &a.Corrects, &a.Source,
-		&a.SentIn, &a.RecordedBy, timeScan{&a.CreatedAt}); err != nil {
+	err := r.Scan(&a.ID, &a.UID, &a.EntryID, &a.EntryRef, &a.Code, dateScan{&a.On}, &a.TheirRef, &a.Text, &details, &a.Corrects, &a.Source,
+		&a.SentIn, &a.RecordedBy, timeScan{&a.CreatedAt})
+	if err != nil {
+		return nil, err
+	}
+	if a.Text, err = db.openText(ctx, answerAD(a.UID, "text"), a.Text); err != nil {
+		return nil, err
+	}
+	if details, err = db.openText(ctx, answerAD(a.UID, "details"), details); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(details), &a.Details); err != nil {
@@ -25,7 +36,7 @@ func scanAnswer(r rowScanner) (*homeward.Answer, error) {
 	return &a, nil
 }
 
-func answersOf(ctx context.Context, q querier, where string, args ...any) ([]*homeward.Answer, error) {
+func (db *DB) answersOf(ctx context.Context, q querier, where string, args ...any) ([]*homeward.Answer, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+answerColumns+` FROM answers a JOIN list_entries e ON e.id = a.entry_id WHERE `+where+` ORDER BY a.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find answers: %w", err)
@@ -33,7 +44,7 @@ func answersOf(ctx context.Context, q querier, where string, args ...any) ([]*ho
 	defer rows.Close()
 	var out []*homeward.Answer
 	for rows.Next() {
-		a, err := scanAnswer(rows)
+		a, err := db.scanAnswer(ctx, rows)
 		if err != nil {
 			return nil, fmt.Errorf("read answer: %w", err)
 		}
@@ -51,7 +62,7 @@ func (s *ListService) FindAnswers(ctx context.Context, entryID int64) ([]*homewa
 	if _, _, err := s.db.entryOf(ctx, s.db.db, a, entryID); err != nil {
 		return nil, err
 	}
-	return answersOf(ctx, s.db.db, `a.entry_id = $1`, entryID)
+	return s.db.answersOf(ctx, s.db.db, `a.entry_id = $1`, entryID)
 }
 
 // RecordAnswer records an answer about an entry, typed in by a person.
@@ -123,9 +134,17 @@ func (t *tx) applyAnswer(ctx context.Context, a homeward.Actor, l *homeward.Retu
 		return err
 	}
 	ans.EntryID, ans.EntryRef, ans.RecordedBy, ans.CreatedAt, ans.SentIn = e.ID, e.Ref, a.UserID, t.at, 0
+	sealedText, err := t.db.sealText(ctx, t, answerAD(ans.UID, "text"), ans.Text)
+	if err != nil {
+		return err
+	}
+	sealedDetails, err := t.db.sealText(ctx, t, answerAD(ans.UID, "details"), string(details))
+	if err != nil {
+		return err
+	}
 	if err := t.QueryRowContext(ctx, `INSERT INTO answers (uid, entry_id, code, answered_on, their_ref, text, details, corrects, source,
 		bundle_id, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		ans.UID, e.ID, string(ans.Code), normDate(ans.On).String(), ans.TheirRef, ans.Text, string(details), ans.Corrects, string(ans.Source),
+		ans.UID, e.ID, string(ans.Code), normDate(ans.On).String(), ans.TheirRef, sealedText, sealedDetails, ans.Corrects, string(ans.Source),
 		bundleID, ans.RecordedBy, t.db.tv(t.at)).Scan(&ans.ID); err != nil {
 		if isUniqueViolation(err) {
 			return homeward.Errorf(homeward.ECONFLICT, "The answer %s was already recorded.", ans.UID)
@@ -239,7 +258,7 @@ func (s *ListService) ImportAnswers(ctx context.Context, listID int64, rows []ho
 		for _, e := range entries {
 			byRef[strings.ToUpper(e.Ref)] = e
 		}
-		last, err := latestAnswers(ctx, t, listID)
+		last, err := t.db.latestAnswers(ctx, t, listID)
 		if err != nil {
 			return err
 		}
@@ -305,8 +324,8 @@ func (s *ListService) ImportAnswers(ctx context.Context, listID int64, rows []ho
 }
 
 // latestAnswers returns the standing answer of each entry of a list.
-func latestAnswers(ctx context.Context, q querier, listID int64) (map[int64]*homeward.Answer, error) {
-	as, err := answersOf(ctx, q, `e.list_id = $1`, listID)
+func (db *DB) latestAnswers(ctx context.Context, q querier, listID int64) (map[int64]*homeward.Answer, error) {
+	as, err := db.answersOf(ctx, q, `e.list_id = $1`, listID)
 	if err != nil {
 		return nil, err
 	}

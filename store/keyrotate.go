@@ -326,6 +326,8 @@ var sealedTexts = []struct{ table, column, ad string }{
 	{"list_revisions", "body", `'list revision ' || list_id || ' ' || revision`},
 	{"outbox_items", "body", `'outbox ' || id || ' body'`},
 	{"outbox_items", "signed", `'outbox ' || id || ' signed'`},
+	{"answers", "text", `'answer ' || uid || ' text'`},
+	{"answers", "details", `'answer ' || uid || ' details'`},
 }
 
 // textPrefix is how every text sealed under k starts: the sealed JSON and

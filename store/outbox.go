@@ -225,7 +225,7 @@ func (s *BundleLedger) QueueAnswers(ctx context.Context, listID int64) (*homewar
 		if err != nil {
 			return err
 		}
-		as, err := answersOf(ctx, t, `e.list_id = $1 AND a.outbox_id = 0 AND a.source = $2`, listID, string(homeward.AnswerByHand))
+		as, err := t.db.answersOf(ctx, t, `e.list_id = $1 AND a.outbox_id = 0 AND a.source = $2`, listID, string(homeward.AnswerByHand))
 		if err != nil {
 			return err
 		}
