@@ -79,9 +79,6 @@ func (db *DB) erase(ctx context.Context, k eraseKind, id int64, reason string) e
 	if err := canErase(a); err != nil {
 		return err
 	}
-	if err := homeward.ValidateEraseReason(reason); err != nil {
-		return err
-	}
 	if db.keys == nil {
 		return errLocked
 	}
@@ -97,6 +94,11 @@ func (db *DB) erase(ctx context.Context, k eraseKind, id int64, reason string) e
 		}
 		if !a.System && org != a.OrgID {
 			return homeward.Errorf(homeward.EFORBIDDEN, "Only the organisation that holds a record may erase it.")
+		}
+		// After the checks of who may: a caller who may not learns nothing
+		// of the record from an error about the reason.
+		if err := homeward.ValidateEraseReason(reason); err != nil {
+			return err
 		}
 
 		// The key row decides whether the record was erased already; a

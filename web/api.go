@@ -26,6 +26,7 @@ func (s *Server) apiRoutes() {
 	s.handle("GET /api/v1/cases/export", s.api(s.exportCases))
 	s.handle("GET /api/v1/cases/{id}", s.api(s.apiCaseGet))
 	s.handle("PUT /api/v1/cases/{id}", s.api(s.apiCaseUpdate))
+	s.handle("POST /api/v1/cases/{id}/erase", s.api(s.apiErase(homeward.EntityCase)))
 	s.handle("GET /api/v1/cases/{id}/events", s.api(s.apiEvents(homeward.EntityCase)))
 
 	s.handle("GET /api/v1/located", s.api(s.apiLocatedList))
@@ -33,6 +34,7 @@ func (s *Server) apiRoutes() {
 	s.handle("GET /api/v1/located/export", s.api(s.exportLocated))
 	s.handle("GET /api/v1/located/{id}", s.api(s.apiLocatedGet))
 	s.handle("PUT /api/v1/located/{id}", s.api(s.apiLocatedUpdate))
+	s.handle("POST /api/v1/located/{id}/erase", s.api(s.apiErase(homeward.EntityLocated)))
 	s.handle("GET /api/v1/located/{id}/events", s.api(s.apiEvents(homeward.EntityLocated)))
 
 	s.handle("POST /api/v1/import", s.api(s.apiImport))

@@ -71,6 +71,7 @@ var authzTable = map[string]access{
 	"GET /cases/{id}/edit":                  {own: readers, other: nobody},
 	"POST /cases/{id}":                      {own: writers, other: nobody},
 	"POST /cases/{id}/transition":           {own: readers, other: nobody},
+	"POST /cases/{id}/erase":                {own: "as", other: nobody},
 	"GET /cases/{id}/records/{kind}":        {own: readers, other: nobody},
 	"POST /cases/{id}/records/{kind}":       {own: writers, other: nobody},
 	"POST /cases/{id}/attachments":          {own: writers, other: nobody},
@@ -152,6 +153,8 @@ var authzTable = map[string]access{
 	"GET /api/v1/cases/export":                     {own: readers, other: readers},
 	"GET /api/v1/cases/{id}":                       {own: readers, other: nobody},
 	"PUT /api/v1/cases/{id}":                       {own: writers, other: nobody},
+	"POST /api/v1/cases/{id}/erase":                {own: "as", other: nobody},
+	"POST /api/v1/located/{id}/erase":              {own: "as", other: nobody},
 	"GET /api/v1/cases/{id}/events":                {own: readers, other: nobody},
 	"GET /api/v1/located":                          {own: readers, other: readers},
 	"POST /api/v1/located":                         {own: writers, other: writers},
@@ -271,8 +274,11 @@ var (
 		"POST /cases/{id}/records/{kind}": {"method": {"documents"}, "outcome": {"confirmed"}, "performed_by": {"Formenko"}, "performed_on": {"10.01.2026"}},
 		"POST /bundles/{id}/accept-gap":   {"reason": {"test"}},
 		"POST /tasks/{id}/done":           {"note": {"test"}},
-		"POST /matches/{id}":              {"action": {"reject"}, "reason": {"different_person"}, "note": {"test"}},
-		"POST /account/tokens":            {"name": {"test"}},
+		// A confirmation that is not the reference: refused after the
+		// checks of who may, and nothing erased.
+		"POST /cases/{id}/erase": {"reason": {"duplicate"}, "confirm": {"not the reference"}},
+		"POST /matches/{id}":     {"action": {"reject"}, "reason": {"different_person"}, "note": {"test"}},
+		"POST /account/tokens":   {"name": {"test"}},
 		// A confirmation that differs is refused before the password is
 		// checked: no failed attempt for the throttle to count.
 		"POST /account/password": {"current": {testPassword}, "new": {"a new password 1"}, "confirm": {"another password 2"}},
@@ -287,6 +293,8 @@ var (
 		"POST /api/v1/orgs":                      `{"name": "Formenko bureau", "kind": "ngo"}`,
 		"PUT /api/v1/orgs/{id}":                  `{"name": "Formenko bureau", "kind": "ngo", "version": 999}`,
 		"POST /api/v1/matches/{id}/decisions":    `{"action": "reject", "reason": "different_person", "note": "test", "version": 999}`,
+		"POST /api/v1/cases/{id}/erase":          `{"reason": "not a reason"}`,
+		"POST /api/v1/located/{id}/erase":        `{"reason": "not a reason"}`,
 		"POST /api/v1/cases/{id}/verifications":  `{"method": "documents", "outcome": "confirmed", "performed_by": "Formenko", "performed_on": "2026-01-10"}`,
 		"POST /api/v1/cases/{id}/best-interests": `{"child_wishes": "home", "assessment": "able", "panel": ["one", "two"], "decision": "return", "decided_on": "2026-02-01"}`,
 		"POST /api/v1/cases/{id}/handovers":      `{"handover_on": "2026-02-15", "place": "border", "route": "by road", "escort": "escort", "from_country": "RU", "to_country": "UA"}`,

@@ -411,9 +411,14 @@ func (v *view) changedCaseFields(mine, theirs *homeward.Case) []string {
 type caseShowData struct {
 	C       *homeward.Case
 	OrgName string
-	History []historyEntry
-	W       *workflowData // nil on a server without the workflow services
-	X       *caseExchange // nil on a server without the exchange services
+	// CanErase: supervisors and administrators of the case's organisation
+	// may erase its personal data; EraseReasons are the codes they choose
+	// from.
+	CanErase     bool
+	EraseReasons []string
+	History      []historyEntry
+	W            *workflowData // nil on a server without the workflow services
+	X            *caseExchange // nil on a server without the exchange services
 }
 
 func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {

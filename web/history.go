@@ -60,6 +60,9 @@ func (s *Server) history(r *http.Request, v *view, entity string, id int64) ([]h
 			}
 		} else if len(e.Data) > 0 {
 			h.Changes = v.loc.workflowChanges(e.Action, e.Data)
+		} else if e.Erased {
+			// Sealed under the record's key, which erasure destroyed.
+			h.Changes = []changeLine{{Field: v.T("what it recorded was erased")}}
 		}
 		out = append(out, h)
 	}

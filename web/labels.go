@@ -15,6 +15,10 @@ var enumLabels = map[string]string{
 	"stage.closed":      "Closed",
 	"stage.reopened":    "Reopened",
 
+	"erase.data_subject_request": "The person asked (come of age, or through a representative)",
+	"erase.duplicate":            "A duplicate of another record",
+	"erase.retention":            "Kept longer than the retention period allows",
+
 	"close.reunified":           "Reunified",
 	"close.reunified_elsewhere": "Reunified elsewhere",
 	"close.duplicate":           "Duplicate",
@@ -88,6 +92,7 @@ var enumLabels = map[string]string{
 	"action.create": "Created",
 	"action.update": "Changed",
 	"action.view":   "Viewed",
+	"action.erase":  "Personal data erased",
 	"action.share":  "Shared",
 	"action.import": "Imported",
 	"action.export": "Exported",

@@ -126,6 +126,7 @@ func (s *Server) routes() {
 	s.handle("POST /cases/{id}", s.page(s.caseUpdate))
 
 	s.handle("POST /cases/{id}/transition", s.page(s.caseTransition))
+	s.handle("POST /cases/{id}/erase", s.page(s.caseErase))
 	s.handle("GET /cases/{id}/records/{kind}", s.page(s.recordForm))
 	s.handle("POST /cases/{id}/records/{kind}", s.page(s.recordCreate))
 	s.handle("POST /cases/{id}/attachments", s.page(s.attachmentUpload))

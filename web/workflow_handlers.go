@@ -151,7 +151,8 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 		v.Error = v.transitionErrorText(formErr)
 	}
 	_, names := s.orgs(r)
-	d := caseShowData{C: c, OrgName: names[c.OrgID]}
+	d := caseShowData{C: c, OrgName: names[c.OrgID], EraseReasons: homeward.EraseReasons}
+	d.CanErase = v.User != nil && v.User.Role.IsSupervisorRank() && v.User.OrgID == c.OrgID
 	if d.W, err = s.loadWorkflow(r, v, c); err != nil {
 		return err
 	}
