@@ -182,9 +182,13 @@ func (t *tx) answerEffects(ctx context.Context, a homeward.Actor, l *homeward.Re
 		cp := *r
 		t.located = append(t.located, &cp)
 	}
+	detail, err := t.db.sealText(ctx, t, taskAD(e.ID, ans.ID, "detail"), homeward.TaskDetail(ans))
+	if err != nil {
+		return err
+	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO tasks (case_id, org_id, kind, entry_id, answer_id, detail, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.CaseID, l.OrgID, string(homeward.TaskFor(ans.Code)), e.ID, ans.ID,
-		homeward.TaskDetail(ans), t.db.tv(t.at)); err != nil {
+		detail, t.db.tv(t.at)); err != nil {
 		return fmt.Errorf("open task: %w", err)
 	}
 	return t.appendEvent(ctx, homeward.EntityCase, e.CaseID, homeward.ActionListAnswer, l.OrgID, map[string]any{
@@ -357,7 +361,7 @@ func (s *ListService) FindTasks(ctx context.Context, caseID int64) ([]*homeward.
 	defer rows.Close()
 	var out []*homeward.Task
 	for rows.Next() {
-		tk, err := scanTask(rows)
+		tk, err := s.db.scanTask(ctx, rows)
 		if err != nil {
 			return nil, err
 		}
@@ -366,11 +370,24 @@ func (s *ListService) FindTasks(ctx context.Context, caseID int64) ([]*homeward.
 	return out, rows.Err()
 }
 
-func scanTask(r rowScanner) (*homeward.Task, error) {
+// taskAD binds a task's sealed detail (what the answer said) and note
+// (what the caseworker wrote) to the entry and answer that opened it.
+func taskAD(entryID, answerID int64, what string) string {
+	return fmt.Sprintf("task %d %d %s", entryID, answerID, what)
+}
+
+func (db *DB) scanTask(ctx context.Context, r rowScanner) (*homeward.Task, error) {
 	var tk homeward.Task
-	if err := r.Scan(&tk.ID, &tk.CaseID, &tk.OrgID, &tk.Kind, &tk.EntryID, &tk.AnswerID, &tk.Detail, &tk.DoneBy, timePtrScan{&tk.DoneAt},
-		&tk.Note, timeScan{&tk.CreatedAt}); err != nil {
+	err := r.Scan(&tk.ID, &tk.CaseID, &tk.OrgID, &tk.Kind, &tk.EntryID, &tk.AnswerID, &tk.Detail, &tk.DoneBy, timePtrScan{&tk.DoneAt},
+		&tk.Note, timeScan{&tk.CreatedAt})
+	if err != nil {
 		return nil, fmt.Errorf("read task: %w", err)
+	}
+	if tk.Detail, err = db.openText(ctx, taskAD(tk.EntryID, tk.AnswerID, "detail"), tk.Detail); err != nil {
+		return nil, err
+	}
+	if tk.Note, err = db.openText(ctx, taskAD(tk.EntryID, tk.AnswerID, "note"), tk.Note); err != nil {
+		return nil, err
 	}
 	return &tk, nil
 }
@@ -387,7 +404,7 @@ func (s *ListService) CompleteTask(ctx context.Context, id int64, note string) (
 	}
 	var out *homeward.Task
 	err := s.db.write(ctx, func(t *tx) error {
-		tk, err := scanTask(t.QueryRowContext(ctx, `SELECT id, case_id, org_id, kind, entry_id, answer_id, detail, done_by, done_at, note, created_at
+		tk, err := s.db.scanTask(ctx, t.QueryRowContext(ctx, `SELECT id, case_id, org_id, kind, entry_id, answer_id, detail, done_by, done_at, note, created_at
 			FROM tasks WHERE id = $1`, id))
 		if err != nil {
 			return notFound("task", id)
@@ -398,7 +415,11 @@ func (s *ListService) CompleteTask(ctx context.Context, id int64, note string) (
 		if tk.DoneAt != nil {
 			return homeward.Errorf(homeward.EINVALID, "The task is already done.")
 		}
-		if _, err := t.ExecContext(ctx, `UPDATE tasks SET done_by = $1, done_at = $2, note = $3 WHERE id = $4`, a.UserID, s.db.tv(t.at), note, id); err != nil {
+		sealedNote, err := t.db.sealText(ctx, t, taskAD(tk.EntryID, tk.AnswerID, "note"), note)
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE tasks SET done_by = $1, done_at = $2, note = $3 WHERE id = $4`, a.UserID, s.db.tv(t.at), sealedNote, id); err != nil {
 			return fmt.Errorf("complete task: %w", err)
 		}
 		tk.DoneBy, tk.DoneAt, tk.Note = a.UserID, &t.at, note
@@ -411,25 +432,31 @@ func (s *ListService) CompleteTask(ctx context.Context, id int64, note string) (
 // completeTasks marks the open tasks of a kind on a case done, each with
 // its event, when what they asked for happened.
 func (t *tx) completeTasks(ctx context.Context, a homeward.Actor, c *homeward.Case, kind homeward.TaskKind, note string) error {
-	rows, err := t.QueryContext(ctx, `SELECT id FROM tasks WHERE case_id = $1 AND kind = $2 AND done_at IS NULL`, c.ID, string(kind))
+	rows, err := t.QueryContext(ctx, `SELECT id, entry_id, answer_id FROM tasks WHERE case_id = $1 AND kind = $2 AND done_at IS NULL`, c.ID, string(kind))
 	if err != nil {
 		return fmt.Errorf("find open tasks: %w", err)
 	}
-	var ids []int64
+	type open struct{ id, entry, answer int64 }
+	var ts []open
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var o open
+		if err := rows.Scan(&o.id, &o.entry, &o.answer); err != nil {
 			rows.Close()
 			return fmt.Errorf("find open tasks: %w", err)
 		}
-		ids = append(ids, id)
+		ts = append(ts, o)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("find open tasks: %w", err)
 	}
-	for _, id := range ids {
-		if _, err := t.ExecContext(ctx, `UPDATE tasks SET done_by = $1, done_at = $2, note = $3 WHERE id = $4`, a.UserID, t.db.tv(t.at), note, id); err != nil {
+	for _, o := range ts {
+		id := o.id
+		sealedNote, err := t.db.sealText(ctx, t, taskAD(o.entry, o.answer, "note"), note)
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE tasks SET done_by = $1, done_at = $2, note = $3 WHERE id = $4`, a.UserID, t.db.tv(t.at), sealedNote, id); err != nil {
 			return fmt.Errorf("complete task: %w", err)
 		}
 		if err := t.appendEvent(ctx, homeward.EntityCase, c.ID, "task_done", c.OrgID, map[string]any{"task_id": id, "kind": kind}); err != nil {

@@ -328,6 +328,8 @@ var sealedTexts = []struct{ table, column, ad string }{
 	{"outbox_items", "signed", `'outbox ' || id || ' signed'`},
 	{"answers", "text", `'answer ' || uid || ' text'`},
 	{"answers", "details", `'answer ' || uid || ' details'`},
+	{"tasks", "detail", `'task ' || entry_id || ' ' || answer_id || ' detail'`},
+	{"tasks", "note", `'task ' || entry_id || ' ' || answer_id || ' note'`},
 }
 
 // textPrefix is how every text sealed under k starts: the sealed JSON and
