@@ -99,10 +99,15 @@ const leetFrom, leetTo = "01!34@5$7", "oiieaasst"
 //go:embed common_passwords.txt
 var commonPasswordsText string
 
-// commonPasswords holds the words of common_passwords.txt, lower case.
+//go:embed breached_passwords.txt
+var breachedPasswordsText string
+
+// commonPasswords holds the words of common_passwords.txt (Homeward's own,
+// with the Ukrainian and Russian ones) and breached_passwords.txt (the
+// most frequent in leaks), lower case.
 var commonPasswords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, line := range strings.Split(commonPasswordsText, "\n") {
+	for _, line := range strings.Split(commonPasswordsText+"\n"+breachedPasswordsText, "\n") {
 		line = strings.TrimSpace(line)
 		if line != "" && !strings.HasPrefix(line, "#") {
 			m[strings.ToLower(line)] = true

@@ -24,6 +24,11 @@ func TestValidatePasswordRefusesGuessablePasswords(t *testing.T) {
 		{"P@ssw0rd2024!", nil, false},
 		{"Slavaukraini!", nil, false},
 		{"iloveyou12345", nil, false},
+		// From the leaked-password list, not Homeward's own.
+		{"liverpool1983", nil, false},
+		{"Scorpion!2024", nil, false},
+		{"masterkey12", nil, false},
+		{"blessed horse battery", nil, true},
 		{"olena.kovalenko1", []string{"okovalenko", "Olena Kovalenko"}, false},
 		{"okovalenko2024", []string{"okovalenko", "Olena Kovalenko"}, false},
 	}
