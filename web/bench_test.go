@@ -3,14 +3,20 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"testing"
 
 	"github.com/homeward-project/homeward"
 )
 
-// benchEnv is a SQLite store with n synthetic cases of the first organisation.
+// benchEnv is a store with n synthetic cases of the first organisation.
 func benchEnv(b *testing.B, n int) (*env, *client) {
-	e := newEnv(b, "sqlite")
+	// SQLite unless HOMEWARD_BENCH_BACKEND=postgres.
+	backend := "sqlite"
+	if os.Getenv("HOMEWARD_BENCH_BACKEND") == "postgres" {
+		backend = "postgres"
+	}
+	e := newEnv(b, backend)
 	cs := make([]*homeward.Case, n)
 	for i := range cs {
 		cs[i] = &homeward.Case{GivenName: fmt.Sprintf("Given%d", i), FamilyName: fmt.Sprintf("Family%d", i%97), ImportKey: fmt.Sprint("bench-", i),
