@@ -186,21 +186,8 @@ var caseRecords = []string{"verifications", "best_interests", "handovers", "reun
 
 func (t *tx) eraseCaseRecords(ctx context.Context, dk seal.Key, caseID int64) error {
 	for _, table := range caseRecords {
-		rows, err := t.QueryContext(ctx, `SELECT id FROM `+table+` WHERE case_id = $1`, caseID)
+		ids, err := queryIDs(ctx, t, `SELECT id FROM `+table+` WHERE case_id = $1`, caseID)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {

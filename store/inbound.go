@@ -621,20 +621,10 @@ func (t *tx) markReceived(ctx context.Context, bundleID int64) error {
 	if b.ToID != ch.MediatorID {
 		return nil
 	}
-	rows, err := t.QueryContext(ctx, `SELECT DISTINCT list_id FROM outbox_items WHERE bundle_id = $1 AND kind = $2 AND list_id <> 0`, b.ID, homeward.DocList)
+	ids, err := queryIDs(ctx, t, `SELECT DISTINCT list_id FROM outbox_items WHERE bundle_id = $1 AND kind = $2 AND list_id <> 0`, b.ID, homeward.DocList)
 	if err != nil {
 		return fmt.Errorf("find lists of bundle: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		l, err := listOf(ctx, t, homeward.Actor{System: true}, id)
 		if err != nil {
@@ -659,21 +649,11 @@ func (t *tx) markReceived(ctx context.Context, bundleID int64) error {
 // ackStream marks our bundles to a party, up to a sequence, as received:
 // the party says so in the manifest of a bundle it sent us.
 func (t *tx) ackStream(ctx context.Context, ch *homeward.Channel, self, to, upTo int64) error {
-	rows, err := t.QueryContext(ctx, `SELECT id FROM bundles WHERE direction = 'out' AND status = 'created' AND channel_id = $1
+	ids, err := queryIDs(ctx, t, `SELECT id FROM bundles WHERE direction = 'out' AND status = 'created' AND channel_id = $1
 		AND sender_id = $2 AND to_id = $3 AND sequence > 0 AND sequence <= $4 ORDER BY sequence`, ch.ID, self, to, upTo)
 	if err != nil {
 		return fmt.Errorf("find acknowledged bundles: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		if err := t.markReceived(ctx, id); err != nil {
 			return err
