@@ -253,12 +253,12 @@ func (kr *keyring) unwrap(r dataKeyRow) (seal.Key, error) {
 	return k, nil
 }
 
-// wrap wraps k by the master key.
-func (kr *keyring) wrap(k seal.Key, purpose string) ([]byte, error) {
-	if kr.master.Passphrase != "" {
-		return seal.WrapKeyWithPassphrase(kr.master.Passphrase, k, dataKeyAD(purpose))
+// wrap wraps a data key of purpose by the master key m.
+func (m MasterKey) wrap(k seal.Key, purpose string) ([]byte, error) {
+	if m.Passphrase != "" {
+		return seal.WrapKeyWithPassphrase(m.Passphrase, k, dataKeyAD(purpose))
 	}
-	return seal.WrapKey(kr.master.Key, k, dataKeyAD(purpose))
+	return seal.WrapKey(m.Key, k, dataKeyAD(purpose))
 }
 
 // create makes the data key and the index key of a new database.
@@ -275,7 +275,7 @@ func (kr *keyring) create(ctx context.Context, t *tx) error {
 		key     seal.Key
 		purpose string
 	}{{dk, purposeData}, {ik, purposeIndex}} {
-		w, err := kr.wrap(k.key, k.purpose)
+		w, err := kr.master.wrap(k.key, k.purpose)
 		if err != nil {
 			return err
 		}

@@ -54,13 +54,6 @@ const envelopePrefixLen = 13
 // enough that the writers queued behind it wait milliseconds, not seconds.
 var reencryptBatch = 1000
 
-// wrapWith wraps k by the master key mk.
-func wrapWith(mk MasterKey, k seal.Key, purpose string) ([]byte, error) {
-	if mk.Passphrase != "" {
-		return seal.WrapKeyWithPassphrase(mk.Passphrase, k, dataKeyAD(purpose))
-	}
-	return seal.WrapKey(mk.Key, k, dataKeyAD(purpose))
-}
 
 // Rewrap wraps the data keys by next instead of the current master key,
 // which no longer opens the database once this returns. The head stays
@@ -137,7 +130,7 @@ func (db *DB) rewrap(ctx context.Context, next MasterKey, headKey []byte, extra 
 			if keys[i].ID() != r.id {
 				return fmt.Errorf("store: the %s key %s is not loaded", r.purpose, r.id)
 			}
-			w, err := wrapWith(next, keys[i], r.purpose)
+			w, err := next.wrap(keys[i], r.purpose)
 			if err != nil {
 				return err
 			}
@@ -224,7 +217,7 @@ func (db *DB) Reencrypt(ctx context.Context, progress func(done, total int)) (Re
 		if next, err = seal.GenerateKey(); err != nil {
 			return err
 		}
-		w, err := kr.wrap(next, purposeData)
+		w, err := kr.master.wrap(next, purposeData)
 		if err != nil {
 			return err
 		}
