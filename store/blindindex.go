@@ -8,7 +8,6 @@ import (
 	"hash"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/homeward-project/homeward"
 	"github.com/homeward-project/homeward/names"
@@ -31,19 +30,13 @@ var tokenTables = map[string][2]string{
 
 type tokenPair struct{ token, id int64 }
 
-// macs pools HMACs under the index key: setting up the key costs as much
-// as a token.
-type macPool struct {
-	pool sync.Pool
-}
-
 func (kr *keyring) indexMAC() (hash.Hash, func()) {
 	kr.macOnce.Do(func() {
 		idx := kr.index
-		kr.macs.pool.New = func() any { return idx.NewMAC() }
+		kr.macs.New = func() any { return idx.NewMAC() }
 	})
-	h := kr.macs.pool.Get().(hash.Hash)
-	return h, func() { kr.macs.pool.Put(h) }
+	h := kr.macs.Get().(hash.Hash)
+	return h, func() { kr.macs.Put(h) }
 }
 
 // tokensOf returns the distinct tokens of keys.

@@ -69,8 +69,10 @@ type keyring struct {
 	rmu     sync.Mutex
 	records map[string]cachedKey
 
+	// macs pools HMACs under the index key: setting up the key costs as
+	// much as a token.
 	macOnce sync.Once
-	macs    macPool
+	macs    sync.Pool
 }
 
 // activeRecheck is a variable so that tests of a rotation need not wait.
@@ -154,9 +156,6 @@ func (db *DB) HasKeys(ctx context.Context) (bool, error) {
 	}
 	return n > 0, nil
 }
-
-// Unlocked reports whether the database has its key.
-func (db *DB) Unlocked() bool { return db.keys != nil }
 
 type dataKeyRow struct {
 	id, purpose, kekID, chainedBy string
@@ -610,8 +609,8 @@ func sealedEntity(entity string) bool {
 // reader of the raw log sees a well-formed value, never the payload.
 const sealedPrefix = `{"sealed":"`
 
-// IsSealedData reports whether an event's stored data is sealed.
-func IsSealedData(data []byte) bool { return strings.HasPrefix(string(data), sealedPrefix) }
+// isSealedData reports whether an event's stored data is sealed.
+func isSealedData(data []byte) bool { return strings.HasPrefix(string(data), sealedPrefix) }
 
 func eventAD(ev *homeward.Event) []byte {
 	return fmt.Appendf(nil, "homeward event v1 %d %s %d", ev.ID, ev.EntityType, ev.EntityID)
@@ -681,7 +680,7 @@ func (db *DB) openEvent(ctx context.Context, q rowsQueryer, ev *homeward.Event) 
 
 // openEventWith is openEvent with the record keys from keyOf.
 func (db *DB) openEventWith(ev *homeward.Event, keyOf func(entity string, id int64) (seal.Key, error)) error {
-	if !IsSealedData(ev.Data) {
+	if !isSealedData(ev.Data) {
 		return nil
 	}
 	var sd sealedData
@@ -747,7 +746,7 @@ func (db *DB) sealText(ctx context.Context, q rowsQueryer, ad, s string) (string
 // openText opens what sealText sealed; text an older version stored in
 // clear comes back as it is.
 func (db *DB) openText(ctx context.Context, ad, s string) (string, error) {
-	if !IsSealedData([]byte(s)) {
+	if !isSealedData([]byte(s)) {
 		return s, nil
 	}
 	if db.keys == nil {

@@ -54,7 +54,6 @@ const envelopePrefixLen = 13
 // enough that the writers queued behind it wait milliseconds, not seconds.
 var reencryptBatch = 1000
 
-
 // Rewrap wraps the data keys by next instead of the current master key,
 // which no longer opens the database once this returns. The head stays
 // signed by the current head key; see RewrapWithHeadKey.

@@ -80,7 +80,7 @@ func (f *rotationFixture) check(t *testing.T, db *DB) {
 	for _, l := range f.located {
 		evs, err := NewEventService(db).FindEvents(f.w.sys, homeward.EventFilter{EntityType: homeward.EntityLocated, EntityID: l.ID})
 		mustNil(t, err)
-		if len(evs) == 0 || len(evs[0].Data) == 0 || IsSealedData(evs[0].Data) {
+		if len(evs) == 0 || len(evs[0].Data) == 0 || isSealedData(evs[0].Data) {
 			t.Fatalf("the history of located %d does not open: %+v", l.ID, evs)
 		}
 	}

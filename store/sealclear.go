@@ -286,11 +286,11 @@ func (db *DB) sealClearEvents(ctx context.Context) (int, error) {
 			if ev.PrevHash != prev && i == 0 {
 				return fmt.Errorf("event %d does not link to the one before it: run “homeward audit verify” before the upgrade", ev.ID)
 			}
-			if !IsSealedData(ev.Data) {
+			if !isSealedData(ev.Data) {
 				if err := t.sealEvent(ctx, ev, "", 0); err != nil {
 					return err
 				}
-				if IsSealedData(ev.Data) {
+				if isSealedData(ev.Data) {
 					n++
 				}
 			}
