@@ -126,8 +126,8 @@ func (k keyFlags) masterKey(create bool) (mk store.MasterKey, created bool, err 
 // the head even without the installation's key: without it the database
 // opens locked, and the records are not compared with their events.
 func openDBToVerify(ctx context.Context, dsn string, keys *keyFlags, notice io.Writer) (*store.DB, error) {
-	if _, _, err := keys.masterKey(false); err != nil && *keys.passEnv == "" && os.Getenv("HOMEWARD_KEY") == "" {
-		if _, statErr := os.Stat(*keys.file); errors.Is(statErr, fs.ErrNotExist) {
+	if *keys.passEnv == "" && os.Getenv("HOMEWARD_KEY") == "" {
+		if _, err := os.Stat(*keys.file); errors.Is(err, fs.ErrNotExist) {
 			return store.Open(ctx, dsn)
 		}
 	}
