@@ -156,9 +156,16 @@ func runKeyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return err
 	}
+	// Sealed with the new key itself, not found again by its flags: a
+	// current key given in HOMEWARD_KEY would be found first.
 	var secret []byte
 	if id != nil {
-		if secret, err = newKeys.sealIdentity(id, io.Discard); err != nil {
+		if next.Passphrase != "" {
+			secret, err = seal.SealWithPassphrase(next.Passphrase, id.MarshalSecret(), identityAD)
+		} else {
+			secret, err = seal.Seal(next.Key, id.MarshalSecret(), identityAD)
+		}
+		if err != nil {
 			return fail(err)
 		}
 	}

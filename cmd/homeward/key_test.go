@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/homeward-project/homeward/seal"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,8 +40,21 @@ func TestKeyRotateMovesTheInstallationToANewKey(t *testing.T) {
 	if strings.Count(status, "data key") != 1 || !strings.Contains(status, "2 cases") {
 		t.Fatalf("key status after: one data key with both cases, got\n%s", status)
 	}
+	// The current key given in HOMEWARD_KEY: the party keys go to the new
+	// key file all the same, not back under the key in the variable.
+	k, err := seal.LoadKeyFile(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	third := filepath.Join(t.TempDir(), "third.key")
+	t.Setenv("HOMEWARD_KEY", k.Export())
+	in.must("key", "rotate", "--new-key-file", third)
+	os.Unsetenv("HOMEWARD_KEY")
+	if code, out, errOut := in.runWithKey(third, "party", "show"); code != 0 || !strings.Contains(out, "Fingerprint") {
+		t.Fatalf("party show with the key rotated to from HOMEWARD_KEY: exit %d\n%s%s", code, out, errOut)
+	}
 	// A rotation never overwrites a key file.
-	if code, _, errOut := in.runWithKey(next, "key", "rotate", "--new-key-file", next); code == 0 || !strings.Contains(errOut, "never overwrites") {
+	if code, _, errOut := in.runWithKey(third, "key", "rotate", "--new-key-file", third); code == 0 || !strings.Contains(errOut, "never overwrites") {
 		t.Fatalf("rotate onto an existing file: exit %d, %s", code, errOut)
 	}
 }
